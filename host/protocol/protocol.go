@@ -1,0 +1,208 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// Request is one decoded client frame.
+type Request struct {
+	// Event names the handler, e.g. "api.hello.greeting".
+	Event string
+	// ID is the request id exactly as the client sent it (a JSON string or
+	// number), or nil when the request wants no reply.
+	ID json.RawMessage
+	// Data is the request's JSON data, or nil when absent. Always nil for a
+	// binary frame.
+	Data json.RawMessage
+	// Payload holds the bytes after the envelope of a binary frame.
+	Payload []byte
+	// Binary reports whether the request came as a binary frame.
+	Binary bool
+}
+
+// envelope is the JSON object of a frame, each member kept raw so that a bad
+// member can be reported precisely and the id echoed byte for byte.
+type envelope struct {
+	Event json.RawMessage `json:"event"`
+	ID    json.RawMessage `json:"id"`
+	Data  json.RawMessage `json:"data"`
+}
+
+// DecodeText decodes a text frame. On failure it returns an *Error with code
+// bad_request and, when the frame had a usable id, a Request carrying it, so
+// the error can be sent as a reply.
+func DecodeText(frame []byte) (Request, error) {
+	var req Request
+	env, err := decodeEnvelope(frame)
+	if err != nil {
+		return req, err
+	}
+	req.Data = env.Data
+	return finish(req, env)
+}
+
+// DecodeBinary decodes a binary frame: a 4-byte big-endian length N, N bytes
+// of JSON envelope (event and id, no data), then the payload. The payload
+// aliases frame.
+func DecodeBinary(frame []byte) (Request, error) {
+	req := Request{Binary: true}
+	if len(frame) < 4 {
+		return req, Errorf(CodeBadRequest, "binary frame shorter than its 4-byte envelope length")
+	}
+	n := binary.BigEndian.Uint32(frame)
+	if uint64(n) > uint64(len(frame)-4) {
+		return req, Errorf(CodeBadRequest, "binary frame envelope length %d exceeds the frame's %d bytes", n, len(frame)-4)
+	}
+	env, err := decodeEnvelope(frame[4 : 4+n])
+	if err != nil {
+		return req, err
+	}
+	req.Payload = frame[4+n:]
+	req, err = finish(req, env)
+	if err == nil && env.Data != nil {
+		err = Errorf(CodeBadRequest, "a binary frame's envelope has no data: the payload follows the envelope")
+	}
+	return req, err
+}
+
+func decodeEnvelope(b []byte) (envelope, error) {
+	var env envelope
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		if json.Valid(b) {
+			return env, Errorf(CodeBadRequest, "request must be a JSON object")
+		}
+		return env, Errorf(CodeBadRequest, "malformed JSON")
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return env, Errorf(CodeBadRequest, "malformed JSON: %s", trimJSONError(err))
+	}
+	return env, nil
+}
+
+// finish validates id and event and copies them into req. The id is checked
+// first so that an error about the event can be answered as a reply.
+func finish(req Request, env envelope) (Request, error) {
+	if env.ID != nil {
+		switch c := env.ID[0]; {
+		case c == '"', c == '-', c >= '0' && c <= '9':
+			req.ID = env.ID
+		default:
+			return req, Errorf(CodeBadRequest, "id must be a string or a number")
+		}
+	}
+	if env.Event == nil {
+		return req, Errorf(CodeBadRequest, "missing event")
+	}
+	if err := json.Unmarshal(env.Event, &req.Event); err != nil {
+		return req, Errorf(CodeBadRequest, "event must be a string")
+	}
+	if req.Event == "" {
+		return req, Errorf(CodeBadRequest, "event must not be empty")
+	}
+	if isNull(env.Data) {
+		req.Data = nil
+	}
+	return req, nil
+}
+
+func isNull(b json.RawMessage) bool { return string(b) == "null" }
+
+func trimJSONError(err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		return se.Error()
+	}
+	return "invalid request object"
+}
+
+// AppendReply appends a text reply {"id":id,"data":data}; data is JSON text,
+// and nil stands for null.
+func AppendReply(dst []byte, id, data []byte) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = append(dst, id...)
+	dst = append(dst, `,"data":`...)
+	if len(data) == 0 {
+		data = []byte("null")
+	}
+	dst = append(dst, data...)
+	return append(dst, '}')
+}
+
+// AppendError appends an error reply {"id":id,"error":{"code":...,"message":...}}.
+func AppendError(dst []byte, id []byte, code Code, message string) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = append(dst, id...)
+	dst = append(dst, `,"error":{"code":`...)
+	dst = AppendString(dst, string(code))
+	dst = append(dst, `,"message":`...)
+	dst = AppendString(dst, message)
+	return append(dst, "}}"...)
+}
+
+// AppendPush appends a push {"event":event,"data":data}; data is JSON text,
+// and nil stands for null.
+func AppendPush(dst []byte, event string, data []byte) []byte {
+	dst = append(dst, `{"event":`...)
+	dst = AppendString(dst, event)
+	dst = append(dst, `,"data":`...)
+	if len(data) == 0 {
+		data = []byte("null")
+	}
+	dst = append(dst, data...)
+	return append(dst, '}')
+}
+
+// ErrorEvent is the event of the push that reports the failure of a request
+// sent without an id.
+const ErrorEvent = "error"
+
+// AppendErrorPush appends the push that reports a failed request that had
+// no id: {"event":"error","data":{"code":...,"message":...,"event":...}}.
+func AppendErrorPush(dst []byte, code Code, message, event string) []byte {
+	dst = append(dst, `{"event":"error","data":{"code":`...)
+	dst = AppendString(dst, string(code))
+	dst = append(dst, `,"message":`...)
+	dst = AppendString(dst, message)
+	dst = append(dst, `,"event":`...)
+	dst = AppendString(dst, event)
+	return append(dst, "}}"...)
+}
+
+// AppendBinary appends a binary frame: the 4-byte length of envelope, the
+// envelope, then payload.
+func AppendBinary(dst []byte, envelope []byte, payload []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(envelope)))
+	dst = append(dst, envelope...)
+	return append(dst, payload...)
+}
+
+// BinaryReplyEnvelope returns the envelope of a binary reply: {"id":id}.
+func BinaryReplyEnvelope(id []byte) []byte {
+	env := make([]byte, 0, len(id)+7)
+	env = append(env, `{"id":`...)
+	env = append(env, id...)
+	return append(env, '}')
+}
+
+// BinaryPushEnvelope returns the envelope of a binary push: {"event":event}.
+func BinaryPushEnvelope(event string) []byte {
+	env := append([]byte(`{"event":`), AppendString(nil, event)...)
+	return append(env, '}')
+}
+
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// in encoding/json.
+func AppendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			b, _ := json.Marshal(s) // cannot fail for a string
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
