@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/runtime/bundle"
+	"github.com/eventhost/eventhost/runtime/engine"
+)
+
+// serveConfig is everything the serve command is told.
+type serveConfig struct {
+	addr            string
+	scripts         string
+	mode            string
+	pool            int
+	queue           int
+	timeout         time.Duration
+	shutdownTimeout time.Duration
+	maxMessage      byteSize
+	maxInflight     int
+	sendBuffer      int
+	allowOrigins    listFlag
+	logFormat       string
+	logLevel        slog.Level
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	cfg := serveConfig{maxMessage: host.DefaultMaxMessage}
+	fs := flag.NewFlagSet("eventhost serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
+	fs.StringVar(&cfg.scripts, "scripts", "./scripts", "folder of the handler modules")
+	fs.StringVar(&cfg.mode, "mode", string(engine.DefaultMode), "eval mode: preload (evaluate each module once per VM) or reeval (evaluate the handler's module on every call)")
+	fs.IntVar(&cfg.pool, "pool", runtime.NumCPU(), "number of JS VMs")
+	fs.IntVar(&cfg.queue, "queue", engine.DefaultQueueSize, "calls that may wait for a VM; beyond it calls are answered with overloaded")
+	fs.DurationVar(&cfg.timeout, "timeout", host.DefaultCallTimeout, "time limit of each call, from arrival to reply")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 0, "on SIGINT/SIGTERM, how long calls in flight may finish (default: -timeout)")
+	fs.Var(&cfg.maxMessage, "max-message", "largest frame accepted (bytes, or with KiB/MiB); larger closes the connection with 1009")
+	fs.IntVar(&cfg.maxInflight, "max-inflight", host.DefaultMaxInflight, "requests one connection may have in flight; the excess is answered with overloaded")
+	fs.IntVar(&cfg.sendBuffer, "send-buffer", host.DefaultSendBuffer, "outbound frames a connection may have queued before it is disconnected as a slow consumer")
+	fs.Var(&cfg.allowOrigins, "allow-origin", "Origin accepted besides the server's own host (comma-separated or repeated; * for any)")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
+	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, &exitError{code: 0}
+		}
+		return cfg, &exitError{code: 2}
+	}
+	if fs.NArg() > 0 {
+		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: unexpected argument %q", fs.Arg(0))}
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return cfg, &exitError{code: 2, msg: "eventhost serve: " + err.Error()}
+	}
+	if cfg.mode != string(engine.ModePreload) && cfg.mode != string(engine.ModeReeval) {
+		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: -mode must be preload or reeval, not %q", cfg.mode)}
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: -log-format must be text or json, not %q", cfg.logFormat)}
+	}
+	if cfg.pool < 1 || cfg.queue < 1 || cfg.maxInflight < 1 || cfg.sendBuffer < 1 || cfg.timeout <= 0 || cfg.maxMessage < 1 {
+		return cfg, &exitError{code: 2, msg: "eventhost serve: -pool, -queue, -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
+	}
+	if cfg.shutdownTimeout <= 0 {
+		cfg.shutdownTimeout = cfg.timeout
+	}
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the server until ctx ends, then shuts it down gracefully.
+// ready, when set, is told the address it listens on.
+func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr string)) error {
+	log := newLogger(logw, cfg.logFormat, cfg.logLevel)
+	eng, err := engine.New(ctx, engine.Config{
+		Dir:       cfg.scripts,
+		Mode:      engine.Mode(cfg.mode),
+		PoolSize:  cfg.pool,
+		QueueSize: cfg.queue,
+		Logger:    log,
+	})
+	if err != nil {
+		var be *bundle.Error
+		if errors.As(err, &be) {
+			for _, m := range be.Messages {
+				log.Error("build error: " + m.String())
+			}
+			return &exitError{code: 1, msg: fmt.Sprintf("eventhost: %s does not build:\n%s", cfg.scripts, be.Error())}
+		}
+		return fmt.Errorf("start engine: %w", err)
+	}
+	defer eng.Close()
+	gen := eng.Current()
+	for _, r := range eng.Routes() {
+		log.Info("route", "event", r.Event, "file", r.File, "export", r.Export)
+	}
+	log.Info("scripts built", "dir", cfg.scripts, "modules", gen.Modules, "routes", gen.Routes, "build_time", gen.Duration.Round(time.Millisecond))
+
+	srv := host.New(jsHandler{eng}, host.Config{
+		CallTimeout:  cfg.timeout,
+		MaxMessage:   int64(cfg.maxMessage),
+		MaxInflight:  cfg.maxInflight,
+		SendBuffer:   cfg.sendBuffer,
+		AllowOrigins: cfg.allowOrigins,
+		Status:       func() any { return status(eng) },
+		Logger:       log,
+	})
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- httpSrv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.timeout, "max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.shutdownTimeout, "connections", srv.Connections())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown: http server", "error", err)
+	}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown: connections cut after the grace period", "error", err)
+	}
+	<-served
+	log.Info("stopped")
+	return nil
+}
+
+// status is what GET /healthz reports of the scripts.
+func status(eng *engine.Engine) any {
+	g := eng.Current()
+	return map[string]any{
+		"mode":       eng.Mode(),
+		"generation": g.ID,
+		"built":      g.Built.UTC().Format(time.RFC3339Nano),
+		"build_time": g.Duration.String(),
+		"modules":    g.Modules,
+		"routes":     g.Routes,
+	}
+}
+
+// jsHandler lets the engine serve the host's calls.
+type jsHandler struct{ eng *engine.Engine }
+
+// Call hands a host call to the engine.
+func (h jsHandler) Call(ctx context.Context, c *host.Call) {
+	h.eng.Call(ctx, &engine.Request{
+		Event:   c.Event,
+		Data:    c.Data,
+		Binary:  c.Binary,
+		Socket:  c.Conn,
+		Started: c.Started,
+		Done:    func(r engine.Result, err error) { c.Done(host.Reply(r), err) },
+	})
+}
+
+// byteSize is a flag of bytes that accepts KiB and MiB suffixes.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "KB": 1000, "MB": 1000 * 1000} {
+		if strings.HasSuffix(s, suffix) {
+			s, mult = strings.TrimSuffix(s, suffix), m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive number of bytes, optionally with KiB or MiB")
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+// listFlag collects comma-separated or repeated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}

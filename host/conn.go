@@ -1,0 +1,208 @@
+package host
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/olahol/melody"
+
+	"github.com/eventhost/eventhost/host/protocol"
+)
+
+// connKey is the melody session key that holds the *Conn.
+const connKey = "eventhost.conn"
+
+func connOf(sess *melody.Session) *Conn { return sess.Keys[connKey].(*Conn) }
+
+// ErrConnClosed is returned when writing to a connection that has closed or
+// is being closed.
+var ErrConnClosed = errors.New("host: connection closed")
+
+// Conn is one WebSocket connection. Its methods are safe from any goroutine
+// and never block.
+type Conn struct {
+	id     string
+	srv    *Server
+	sess   *melody.Session
+	done   chan struct{}
+	opened time.Time
+	remote string
+
+	inflight atomic.Int32 // requests between arrival and reply
+	slow     atomic.Bool  // the outbound buffer filled: being disconnected
+
+	mu      sync.Mutex
+	busy    bool       // a request's synchronous part is running
+	waiting []*request // requests waiting for their turn, in arrival order
+	reason  string     // why the connection ended, for the log
+}
+
+// ID returns the connection's unique id.
+func (c *Conn) ID() string { return c.id }
+
+// Done is closed when the connection has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Emit pushes {"event": event, "data": data} to the client: data is JSON
+// text (nil means null), or the payload of a binary push when binary is set.
+func (c *Conn) Emit(event string, data []byte, binary bool) error {
+	if binary {
+		return c.write(protocol.AppendBinary(nil, protocol.BinaryPushEnvelope(event), data), true)
+	}
+	return c.write(protocol.AppendPush(nil, event, data), false)
+}
+
+// Close closes the connection with a WebSocket close code and reason.
+func (c *Conn) Close(code int, reason string) error {
+	c.setCloseReason("closed by script")
+	return c.sess.CloseWithMsg(melody.FormatCloseMessage(code, reason))
+}
+
+// write queues a frame. A full outbound buffer disconnects the client.
+func (c *Conn) write(frame []byte, binary bool) error {
+	if c.slow.Load() {
+		return ErrConnClosed
+	}
+	var err error
+	if binary {
+		err = c.sess.WriteBinary(frame)
+	} else {
+		err = c.sess.Write(frame)
+	}
+	if err != nil || c.slow.Load() {
+		return ErrConnClosed
+	}
+	return nil
+}
+
+// sendError answers a failed request: as an error reply when it has an id,
+// as an "error" push otherwise.
+func (c *Conn) sendError(id []byte, event string, err error) {
+	code, msg := wireError(err, c.srv.cfg.CallTimeout)
+	if code == protocol.CodeInternal {
+		c.srv.log.Error("internal error", "socket", c.id, "event", event, "error", err)
+	}
+	if id != nil {
+		_ = c.write(protocol.AppendError(nil, id, code, msg), false)
+	} else {
+		_ = c.write(protocol.AppendErrorPush(nil, code, msg, event), false)
+	}
+}
+
+// slowConsumer disconnects a client whose outbound buffer is full. The close
+// frame waits behind what is already being written, so it is sent from a
+// goroutine of the server's, bounded by the write timeout.
+func (c *Conn) slowConsumer() {
+	if c.slow.Swap(true) {
+		return
+	}
+	c.setCloseReason("slow consumer")
+	c.srv.log.Warn("slow consumer: outbound buffer full, disconnecting", "socket", c.id, "remote", c.remote,
+		"buffer", c.srv.cfg.SendBuffer, "close_code", CloseSlowConsumer)
+	ws := c.sess.WebsocketConnection()
+	c.srv.closers.Add(1)
+	go func() {
+		defer c.srv.closers.Done()
+		msg := websocket.FormatCloseMessage(CloseSlowConsumer, "slow consumer: outbound buffer full")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(DefaultWriteWait))
+		_ = ws.Close()
+	}()
+}
+
+func (c *Conn) setCloseReason(reason string) {
+	c.mu.Lock()
+	if c.reason == "" {
+		c.reason = reason
+	}
+	c.mu.Unlock()
+}
+
+func (c *Conn) closeReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reason == "" {
+		return "connection lost"
+	}
+	return c.reason
+}
+
+// enqueue hands r to the handler now if no other request of this connection
+// is in its synchronous part, or queues it for its turn.
+func (c *Conn) enqueue(r *request) {
+	c.mu.Lock()
+	if c.busy {
+		c.waiting = append(c.waiting, r)
+		c.mu.Unlock()
+		return
+	}
+	c.busy = true
+	c.mu.Unlock()
+	c.srv.dispatch(r)
+}
+
+// next hands the next waiting request to the handler, if any.
+func (c *Conn) next() {
+	c.mu.Lock()
+	if len(c.waiting) == 0 {
+		c.busy = false
+		c.mu.Unlock()
+		return
+	}
+	r := c.waiting[0]
+	c.waiting[0] = nil
+	c.waiting = c.waiting[1:]
+	c.mu.Unlock()
+	c.srv.dispatch(r)
+}
+
+// request is a decoded request between arrival and reply.
+type request struct {
+	protocol.Request
+	conn     *Conn
+	cancel   func()
+	released atomic.Bool // the connection's next request has been let go
+	settled  atomic.Bool
+}
+
+func (r *request) data() []byte {
+	if r.Binary {
+		return r.Payload
+	}
+	return r.Data
+}
+
+// started lets the connection's next request go; only the first call counts.
+func (r *request) started() {
+	if !r.released.Swap(true) {
+		r.conn.next()
+	}
+}
+
+// done writes the outcome: a reply or error for a request with an id, an
+// error push for one without, nothing for a successful one without.
+func (r *request) done(rep Reply, err error) {
+	if r.settled.Swap(true) {
+		return
+	}
+	r.cancel()
+	c := r.conn
+	defer func() {
+		c.inflight.Add(-1)
+		c.srv.calls.Done()
+	}()
+	if err != nil {
+		c.sendError(r.ID, r.Event, err)
+		return
+	}
+	if r.ID == nil {
+		return
+	}
+	if rep.Binary {
+		_ = c.write(protocol.AppendBinary(nil, protocol.BinaryReplyEnvelope(r.ID), rep.Data), true)
+		return
+	}
+	_ = c.write(protocol.AppendReply(nil, r.ID, rep.Data), false)
+}

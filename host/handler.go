@@ -1,0 +1,50 @@
+package host
+
+import "context"
+
+// Handler runs calls. It is what host needs from the JS side.
+type Handler interface {
+	// Call starts call and returns without blocking. It must call
+	// call.Started once, when the handler's synchronous part has run (or the
+	// call failed before it could), and call.Done exactly once with the
+	// outcome, from any goroutine. ctx carries the call's deadline.
+	Call(ctx context.Context, call *Call)
+}
+
+// HandlerFunc adapts a synchronous Go function to Handler: it is called on
+// the goroutine that dispatches the call, so it must be quick.
+type HandlerFunc func(ctx context.Context, call *Call) (Reply, error)
+
+// Call runs f and reports its outcome.
+func (f HandlerFunc) Call(ctx context.Context, call *Call) {
+	r, err := f(ctx, call)
+	call.Done(r, err)
+	call.Started()
+}
+
+// Call is one request on its way to a Handler.
+type Call struct {
+	// Event names the handler.
+	Event string
+	// Data is the request's JSON text (nil when absent), or the payload bytes
+	// when Binary is set.
+	Data []byte
+	// Binary reports that Data is a binary payload.
+	Binary bool
+	// Conn is the connection the request came on.
+	Conn *Conn
+	// Started lets the connection's next request go.
+	Started func()
+	// Done delivers the outcome; an error is turned into a wire error by its
+	// ErrorCode() string method, context.DeadlineExceeded, or else internal.
+	Done func(Reply, error)
+}
+
+// Reply is a handler's result.
+type Reply struct {
+	// Data is JSON text (nil means null), or payload bytes when Binary is set.
+	// It is copied before Done returns.
+	Data []byte
+	// Binary sends the reply as a binary frame.
+	Binary bool
+}

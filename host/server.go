@@ -1,0 +1,316 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/olahol/melody"
+
+	"github.com/eventhost/eventhost/host/protocol"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultCallTimeout = 10 * time.Second
+	DefaultMaxMessage  = 1 << 20
+	DefaultMaxInflight = 64
+	DefaultSendBuffer  = 256
+	DefaultWriteWait   = 10 * time.Second
+	DefaultPongWait    = 60 * time.Second
+)
+
+// Close codes the server sends besides the standard ones.
+const (
+	// CloseSlowConsumer: the client did not read fast enough and its
+	// outbound buffer filled up.
+	CloseSlowConsumer = 4008
+)
+
+// oversizeSlack is how far past MaxMessage a frame is still read, so that
+// the client can be told payload_too_large before the 1009 close. Larger
+// frames get the 1009 close alone.
+const oversizeSlack = 64 << 10
+
+// Config configures a Server. The zero value of each field means its default.
+type Config struct {
+	// CallTimeout bounds each call, from arrival to reply;
+	// DefaultCallTimeout when zero.
+	CallTimeout time.Duration
+	// MaxMessage is the largest frame accepted, in bytes; DefaultMaxMessage
+	// when zero. A larger frame closes the connection with 1009.
+	MaxMessage int64
+	// MaxInflight bounds a connection's requests between arrival and reply;
+	// DefaultMaxInflight when zero. The excess is answered with overloaded.
+	MaxInflight int
+	// SendBuffer is how many outbound frames a connection may have queued;
+	// DefaultSendBuffer when zero. A client that lets it fill is disconnected
+	// with CloseSlowConsumer.
+	SendBuffer int
+	// AllowOrigins lists the Origin header values accepted besides the
+	// server's own host ("*" accepts any). Requests without Origin (non-
+	// browser clients) are always accepted.
+	AllowOrigins []string
+	// Status, when set, adds its result to GET /healthz under "status".
+	Status func() any
+	// Logger receives connection events and errors; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.CallTimeout <= 0 {
+		c.CallTimeout = DefaultCallTimeout
+	}
+	if c.MaxMessage <= 0 {
+		c.MaxMessage = DefaultMaxMessage
+	}
+	if c.MaxInflight <= 0 {
+		c.MaxInflight = DefaultMaxInflight
+	}
+	if c.SendBuffer <= 0 {
+		c.SendBuffer = DefaultSendBuffer
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Server serves the WebSocket protocol on /ws and health on /healthz.
+// Create it with New and mount it as an http.Handler.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	handler Handler
+	melody  *melody.Melody
+	mux     *http.ServeMux
+
+	draining atomic.Bool
+	liveMu   sync.Mutex
+	live     map[*Conn]struct{} // connected, for shutdown
+	calls    sync.WaitGroup     // requests handed to the handler and not yet answered
+	conns    sync.WaitGroup     // open connections
+	closers  sync.WaitGroup     // goroutines closing slow consumers
+	started  time.Time
+}
+
+// New returns a Server that sends requests to h.
+func New(h Handler, cfg Config) *Server {
+	cfg.setDefaults()
+	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), started: time.Now(), live: make(map[*Conn]struct{})}
+	m := s.melody
+	m.Config.MaxMessageSize = cfg.MaxMessage + oversizeSlack
+	m.Config.MessageBufferSize = cfg.SendBuffer
+	m.Config.WriteWait = DefaultWriteWait
+	m.Config.PongWait = DefaultPongWait
+	m.Config.PingPeriod = DefaultPongWait * 9 / 10
+	m.Upgrader.CheckOrigin = s.checkOrigin
+	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+		http.Error(w, reason.Error(), status)
+	}
+	m.HandleConnect(s.onConnect)
+	m.HandleDisconnect(s.onDisconnect)
+	m.HandleMessage(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, false) })
+	m.HandleMessageBinary(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, true) })
+	m.HandleError(s.onError)
+	m.HandleClose(func(sess *melody.Session, code int, text string) error {
+		connOf(sess).setCloseReason(fmt.Sprintf("client closed (%d %s)", code, text))
+		return nil // melody's default reply to the close frame follows
+	})
+	s.mux.HandleFunc("GET /ws", s.serveWS)
+	s.mux.HandleFunc("GET /healthz", s.serveHealth)
+	return s
+}
+
+// ServeHTTP serves /ws and /healthz.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Connections returns the number of open connections.
+func (s *Server) Connections() int { return s.melody.Len() }
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: time.Now(), remote: r.RemoteAddr}
+	s.conns.Add(1)
+	defer s.conns.Done()
+	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
+		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
+	}
+}
+
+// checkOrigin accepts requests without Origin, from the server's own host,
+// or from an allowed origin.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if slices.Contains(s.cfg.AllowOrigins, "*") || slices.Contains(s.cfg.AllowOrigins, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err == nil && strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	s.log.Warn("websocket origin refused", "origin", origin, "host", r.Host, "remote", r.RemoteAddr)
+	return false
+}
+
+func (s *Server) onConnect(sess *melody.Session) {
+	c := connOf(sess)
+	c.sess = sess
+	s.liveMu.Lock()
+	s.live[c] = struct{}{}
+	s.liveMu.Unlock()
+	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
+}
+
+func (s *Server) onDisconnect(sess *melody.Session) {
+	c := connOf(sess)
+	s.liveMu.Lock()
+	delete(s.live, c)
+	s.liveMu.Unlock()
+	close(c.done)
+	s.log.Debug("disconnect", "socket", c.id, "reason", c.closeReason(), "duration", time.Since(c.opened).Round(time.Millisecond))
+}
+
+func (s *Server) onError(sess *melody.Session, err error) {
+	c := connOf(sess)
+	switch {
+	case errors.Is(err, melody.ErrMessageBufferFull):
+		c.slowConsumer()
+	case errors.Is(err, websocket.ErrReadLimit):
+		c.setCloseReason("frame too large")
+		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "limit", s.cfg.MaxMessage)
+	case errors.Is(err, melody.ErrWriteClosed), errors.Is(err, melody.ErrSessionClosed):
+	default:
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) {
+			c.setCloseReason(err.Error())
+		}
+		s.log.Debug("connection error", "socket", c.id, "error", err)
+	}
+}
+
+// onMessage runs on the connection's read goroutine: it decodes the frame and
+// queues the request, and never waits for JS.
+func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
+	c := connOf(sess)
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic handling a frame", "socket", c.id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			c.sendError(nil, "", protocol.Errorf(protocol.CodeInternal, "internal error"))
+		}
+	}()
+	if int64(len(msg)) > s.cfg.MaxMessage {
+		c.setCloseReason("frame too large")
+		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "size", len(msg), "limit", s.cfg.MaxMessage)
+		c.sendError(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
+		_ = sess.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseMessageTooBig, "message too big"))
+		return
+	}
+	var req protocol.Request
+	var err error
+	if binary {
+		req, err = protocol.DecodeBinary(msg)
+	} else {
+		req, err = protocol.DecodeText(msg)
+	}
+	if err != nil {
+		c.sendError(req.ID, req.Event, err)
+		return
+	}
+	if s.draining.Load() {
+		c.sendError(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "server is shutting down"))
+		return
+	}
+	if c.inflight.Add(1) > int32(s.cfg.MaxInflight) {
+		c.inflight.Add(-1)
+		c.sendError(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "too many requests in flight on this connection (limit %d)", s.cfg.MaxInflight))
+		return
+	}
+	s.calls.Add(1)
+	c.enqueue(&request{Request: req, conn: c})
+}
+
+// dispatch hands r to the handler with its deadline.
+func (s *Server) dispatch(r *request) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CallTimeout)
+	r.cancel = cancel
+	s.handler.Call(ctx, &Call{
+		Event:   r.Event,
+		Data:    r.data(),
+		Binary:  r.Binary,
+		Conn:    r.conn,
+		Started: r.started,
+		Done:    r.done,
+	})
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{
+		"ok":          !s.draining.Load(),
+		"connections": s.melody.Len(),
+		"uptime":      time.Since(s.started).Round(time.Second).String(),
+	}
+	if s.cfg.Status != nil {
+		body["status"] = s.cfg.Status()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if s.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// Shutdown drains the server: new requests are answered with overloaded,
+// calls in flight may finish until ctx ends, then every connection is closed
+// with 1001 (going away). It returns when all connections are gone, or with
+// ctx's error when they did not go in time (they are then cut).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	if err := waitCtx(ctx, &s.calls); err != nil {
+		s.log.Warn("shutdown: calls still in flight when the grace period ended", "error", err)
+	}
+	_ = s.melody.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+	err := waitCtx(ctx, &s.conns)
+	if err != nil {
+		s.liveMu.Lock()
+		for c := range s.live {
+			_ = c.sess.WebsocketConnection().Close()
+		}
+		s.liveMu.Unlock()
+	}
+	s.closers.Wait()
+	return err
+}
+
+// waitCtx waits for wg or ctx, whichever comes first. When ctx wins, the
+// waiting goroutine ends when wg does, which the call timeout bounds.
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// newID returns a random connection id.
+func newID() string { return rand.Text()[:16] }

@@ -1,0 +1,19 @@
+// Package engine runs the handlers of a scripts folder in a bounded pool of
+// goja VMs.
+//
+// An Engine owns a generation (one build of the scripts: compiled modules and
+// the route table), a FIFO queue of calls, and PoolSize workers. Each worker
+// is one goroutine that owns one goja.Runtime and runs an event loop for it:
+// it takes calls from the shared queue, fires its timers, and nothing else
+// touches its runtime. A handler that awaits does not hold its worker: the
+// worker goes back to the queue and resumes the handler on the same VM when
+// its timer fires or its promise settles.
+//
+// The eval mode decides one thing, how a worker gets a module's exports: in
+// ModePreload it evaluates each module once per generation and reuses the
+// exports; in ModeReeval it evaluates the module afresh for every call.
+//
+// Call, Reload, Routes and Close are safe from any goroutine. The callbacks
+// of a Request run on a worker goroutine (Done may also run on the goroutine
+// of an expiring context) and must not block.
+package engine

@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Mode is how a worker gets a module's exports.
+type Mode string
+
+// The eval modes.
+const (
+	// ModePreload evaluates each module once per VM and generation and reuses
+	// its exports: module-level variables live as long as the generation, one
+	// copy per VM.
+	ModePreload Mode = "preload"
+	// ModeReeval evaluates the handler's module afresh for every call: its
+	// top-level code runs again and its module-level variables start fresh.
+	ModeReeval Mode = "reeval"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultMode             = ModePreload
+	DefaultQueueSize        = 4096
+	DefaultMaxCallStackSize = 10000
+	DefaultMaxTimers        = 10000
+)
+
+// Config configures an Engine. The zero value of each field means its
+// default.
+type Config struct {
+	// Dir is the scripts folder. Required.
+	Dir string
+	// Mode is the eval mode; DefaultMode when empty.
+	Mode Mode
+	// PoolSize bounds the number of VMs; runtime.NumCPU() when zero.
+	PoolSize int
+	// QueueSize bounds the calls waiting for a VM; DefaultQueueSize when
+	// zero. A call that finds the queue full fails with ErrQueueFull.
+	QueueSize int
+	// MaxCallStackSize bounds JS recursion depth; DefaultMaxCallStackSize
+	// when zero.
+	MaxCallStackSize int
+	// MaxTimers bounds the pending timers of one VM; DefaultMaxTimers when zero.
+	MaxTimers int
+	// Logger receives console output, handler errors and panics;
+	// slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Mode == "" {
+		c.Mode = DefaultMode
+	}
+	if c.PoolSize <= 0 {
+		c.PoolSize = runtime.NumCPU()
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = DefaultQueueSize
+	}
+	if c.MaxCallStackSize <= 0 {
+		c.MaxCallStackSize = DefaultMaxCallStackSize
+	}
+	if c.MaxTimers <= 0 {
+		c.MaxTimers = DefaultMaxTimers
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Socket is the connection a call came from, as the network side provides it.
+// Its methods are called from worker goroutines and must not block.
+type Socket interface {
+	// ID is unique per connection.
+	ID() string
+	// Emit pushes an event to the connection. data is JSON text, or the
+	// payload bytes when binary is set; it is only valid during the call.
+	Emit(event string, data []byte, binary bool) error
+	// Close closes the connection with a WebSocket close code and reason.
+	Close(code int, reason string) error
+	// Done is closed when the connection has ended.
+	Done() <-chan struct{}
+}
+
+// Request is one call of a handler.
+type Request struct {
+	// Event names the route, e.g. "api.hello.greeting".
+	Event string
+	// Data is the request's JSON text (nil: the handler gets undefined), or
+	// its payload bytes when Binary is set (the handler gets a Buffer).
+	Data []byte
+	// Binary reports that Data is a binary payload.
+	Binary bool
+	// Socket is the caller's connection.
+	Socket Socket
+	// Started, when set, is called once, after the handler's synchronous part
+	// has run or the call has failed before it could run.
+	Started func()
+	// Done is called exactly once with the outcome.
+	Done func(Result, error)
+}
+
+// Result is a handler's reply.
+type Result struct {
+	// Data is JSON text (nil for undefined), or the payload bytes when Binary
+	// is set. It is only valid during the Done callback.
+	Data []byte
+	// Binary reports that the handler returned bytes.
+	Binary bool
+}
+
+// Engine runs calls on a bounded pool of VMs. Create it with New.
+type Engine struct {
+	cfg     Config
+	log     *slog.Logger
+	gen     atomic.Pointer[generation]
+	queue   chan *call
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closed  atomic.Bool
+	reload  sync.Mutex // one build at a time
+	workers []*worker
+}
+
+// New builds the scripts in cfg.Dir and starts the pool. It fails with a
+// *bundle.Error when the scripts do not build.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	cfg.setDefaults()
+	switch cfg.Mode {
+	case ModePreload, ModeReeval:
+	default:
+		return nil, fmt.Errorf("engine: unknown mode %q (want %s or %s)", cfg.Mode, ModePreload, ModeReeval)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize)}
+	gen, err := e.build(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	e.gen.Store(gen)
+	loopCtx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	for i := range cfg.PoolSize {
+		w := newWorker(e, i)
+		e.workers = append(e.workers, w)
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			w.loop(loopCtx)
+		}()
+	}
+	return e, nil
+}
+
+// Reload builds the scripts again and, when they build, makes the result the
+// current generation: calls started from now on use it, calls already
+// running finish on the one they started with. On a build error the current
+// generation keeps serving and the *bundle.Error is returned.
+func (e *Engine) Reload(ctx context.Context) (GenerationInfo, error) {
+	e.reload.Lock()
+	defer e.reload.Unlock()
+	old := e.gen.Load()
+	gen, err := e.build(ctx, old.info.ID+1)
+	if err != nil {
+		return old.info, err
+	}
+	e.gen.Store(gen)
+	return gen.info, nil
+}
+
+// Current returns the generation that new calls use.
+func (e *Engine) Current() GenerationInfo { return e.gen.Load().info }
+
+// Routes returns the current route table, sorted by event.
+func (e *Engine) Routes() []Route { return e.gen.Load().table }
+
+// Mode returns the engine's eval mode.
+func (e *Engine) Mode() Mode { return e.cfg.Mode }
+
+// Call queues req for the pool and returns at once. req.Done is called
+// exactly once: with the handler's result, a *HandlerError,
+// ErrUnknownEvent, ErrQueueFull, ErrClosed, ErrAborted, ErrInternal, or the
+// error of ctx when it ends first (its deadline is the call's timeout: a
+// handler still running then is interrupted).
+func (e *Engine) Call(ctx context.Context, req *Request) {
+	c := &call{req: req, ctx: ctx}
+	if e.closed.Load() {
+		c.fail(ErrClosed)
+		return
+	}
+	stop := context.AfterFunc(ctx, c.expire)
+	c.stopExpiry.Store(&stop)
+	select {
+	case e.queue <- c:
+	default:
+		c.fail(ErrQueueFull)
+	}
+}
+
+// Close stops the workers after their current run and fails every call that
+// is queued or awaiting with ErrClosed. It is safe to call more than once.
+func (e *Engine) Close() {
+	if e.closed.Swap(true) {
+		return
+	}
+	e.cancel()
+	e.wg.Wait()
+	for {
+		select {
+		case c := <-e.queue:
+			c.fail(ErrClosed)
+		default:
+			return
+		}
+	}
+}
+
+// call is a Request on its way through the engine.
+type call struct {
+	req        *Request
+	ctx        context.Context
+	stopExpiry atomic.Pointer[func() bool]
+	settled    atomic.Bool
+	started    atomic.Bool
+	timedOut   atomic.Bool            // set when the context ended before the outcome
+	worker     atomic.Pointer[worker] // the VM the call runs on, once started
+}
+
+// settle delivers the outcome once; later outcomes are dropped.
+func (c *call) settle(res Result, err error) bool {
+	if c.settled.Swap(true) {
+		return false
+	}
+	if stop := c.stopExpiry.Load(); stop != nil {
+		(*stop)()
+	}
+	c.req.Done(res, err)
+	return true
+}
+
+// markStarted calls req.Started once.
+func (c *call) markStarted() {
+	if !c.started.Swap(true) && c.req.Started != nil {
+		c.req.Started()
+	}
+}
+
+// fail settles c with err and marks it started.
+func (c *call) fail(err error) {
+	c.settle(Result{}, err)
+	c.markStarted()
+}
+
+// expire runs when the call's context ends: a call still running is
+// interrupted, and the call is answered with the context's error.
+func (c *call) expire() {
+	if c.settled.Load() {
+		return
+	}
+	c.timedOut.Store(true)
+	if w := c.worker.Load(); w != nil {
+		w.expire(c)
+	}
+	c.settle(Result{}, context.Cause(c.ctx))
+}
+
+// isAbandoned reports whether nothing waits for the call any more.
+func (c *call) isAbandoned() bool {
+	if c.timedOut.Load() {
+		return true
+	}
+	select {
+	case <-c.req.Socket.Done():
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,48 @@
+package engine
+
+import "errors"
+
+// codedError is an error that carries the wire code clients see. The network
+// side recognises it by its ErrorCode method.
+type codedError struct {
+	code string
+	msg  string
+}
+
+func (e *codedError) Error() string     { return e.msg }
+func (e *codedError) ErrorCode() string { return e.code }
+
+// Errors a call can end with besides a *HandlerError and the context's error.
+var (
+	// ErrUnknownEvent: no route serves the event (wire code unknown_event).
+	ErrUnknownEvent error = &codedError{"unknown_event", "engine: unknown event"}
+	// ErrQueueFull: the call queue is full (wire code overloaded).
+	ErrQueueFull error = &codedError{"overloaded", "engine: call queue is full"}
+	// ErrClosed: the engine is closed (wire code overloaded).
+	ErrClosed error = &codedError{"overloaded", "engine: closed"}
+	// ErrAborted: the call was awaiting on a VM that was reset because another
+	// call on it ran past its deadline or crashed (wire code internal).
+	ErrAborted error = &codedError{"internal", "engine: call aborted: its VM was reset"}
+	// ErrInternal: a Go panic under the call (wire code internal).
+	ErrInternal error = &codedError{"internal", "engine: internal error"}
+)
+
+// errStackOverflow is the message of the error a runaway recursion ends with.
+var errStackOverflow = errors.New("Maximum call stack size exceeded")
+
+// HandlerError is a handler that threw or whose Promise rejected.
+type HandlerError struct {
+	// Code is the wire code: handler_error, or the thrown value's own code
+	// when it is a string matching [a-z][a-z0-9_]*.
+	Code string
+	// Message is the thrown error's message.
+	Message string
+	// Stack is the JS stack with source positions, for the server log.
+	Stack string
+}
+
+// Error returns the message.
+func (e *HandlerError) Error() string { return e.Message }
+
+// ErrorCode returns the wire code.
+func (e *HandlerError) ErrorCode() string { return e.Code }

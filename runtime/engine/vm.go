@@ -1,0 +1,384 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+	"github.com/dop251/goja_nodejs/console"
+	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/eventhost/eventhost/runtime/bundle"
+)
+
+var (
+	typeBytes       = reflect.TypeOf([]byte(nil))
+	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
+	typePromise     = reflect.TypeOf((*goja.Promise)(nil))
+	typeSocket      = reflect.TypeOf((*jsSocket)(nil))
+)
+
+// errorCodePattern is what a thrown value's code must look like to reach the
+// client instead of handler_error.
+var errorCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// nativeModuleNames lists the modules the runtime serves from Go; esbuild
+// leaves their imports in place. None yet.
+func nativeModuleNames() []string { return nil }
+
+// vm is one goja runtime with the host API installed, and what it caches of
+// the current generation. It belongs to one goroutine: its worker's (or, for
+// the scratch VM of a build, the builder's).
+type vm struct {
+	e  *Engine
+	w  *worker // nil for a scratch VM
+	rt *goja.Runtime
+
+	gen      *generation
+	wrappers []goja.Callable // per module: the function that runs its body
+	fns      []goja.Callable // per route, ModePreload only: the exported function
+
+	parse, stringify goja.Callable
+	emitFn, closeFn  goja.Value
+
+	current *call // the call whose JS runs now, if any
+	timers  timerQueue
+}
+
+// newVM makes a runtime with the globals scripts get: console, Buffer,
+// timers, and the standard ECMAScript built-ins.
+func newVM(e *Engine, w *worker) *vm {
+	rt := goja.New()
+	rt.SetMaxCallStackSize(e.cfg.MaxCallStackSize)
+	v := &vm{e: e, w: w, rt: rt}
+	v.timers.byID = make(map[int64]*timer)
+
+	// goja_nodejs modules need require; scripts do not get it: esbuild has
+	// already bundled their imports, and nothing is read from disk at run time.
+	reg := require.NewRegistry(require.WithLoader(func(string) ([]byte, error) {
+		return nil, require.ModuleFileDoesNotExistError
+	}))
+	reg.RegisterNativeModule(console.ModuleName, console.RequireWithPrinter(consolePrinter{v}))
+	reg.Enable(rt)
+	console.Enable(rt)
+	buffer.Enable(rt)
+	rt.GlobalObject().Delete("require")
+
+	v.installTimers()
+	jsonObj := rt.Get("JSON").ToObject(rt)
+	v.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
+	v.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	v.emitFn = rt.ToValue(v.socketEmit)
+	v.closeFn = rt.ToValue(v.socketClose)
+	return v
+}
+
+// use makes gen the generation this VM serves, dropping what it cached of
+// the previous one so that its module instances can be collected.
+func (v *vm) use(gen *generation) {
+	v.gen = gen
+	v.wrappers = make([]goja.Callable, len(gen.modules))
+	if v.e.cfg.Mode == ModePreload {
+		v.fns = make([]goja.Callable, len(gen.table))
+	}
+}
+
+// wrapper returns the function that runs module m's body, compiling it into
+// this runtime once per generation.
+func (v *vm) wrapper(m *bundle.Module) (goja.Callable, error) {
+	val, err := v.rt.RunProgram(m.Program)
+	if err != nil {
+		return nil, err
+	}
+	fn, ok := goja.AssertFunction(val)
+	if !ok {
+		return nil, fmt.Errorf("engine: module %s did not compile to a function", m.File)
+	}
+	return fn, nil
+}
+
+// instantiate runs a module body with fresh module and exports objects and
+// returns its exports.
+func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
+	wrapper, err := v.wrapper(m)
+	if err != nil {
+		return nil, err
+	}
+	return v.evaluate(wrapper)
+}
+
+func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
+	module := v.rt.NewObject()
+	exports := v.rt.NewObject()
+	if err := module.Set("exports", exports); err != nil {
+		return nil, err
+	}
+	if _, err := wrapper(goja.Undefined(), exports, v.rt.ToValue(v.require), module); err != nil {
+		return nil, err
+	}
+	return module.Get("exports").ToObject(v.rt), nil
+}
+
+// function returns the exported function that serves r: in ModePreload from
+// the module instance this VM keeps for the generation, in ModeReeval from a
+// fresh instance.
+func (v *vm) function(r *route) (goja.Callable, error) {
+	if v.fns != nil {
+		if fn := v.fns[r.index]; fn != nil {
+			return fn, nil
+		}
+	}
+	wrapper := v.wrappers[r.module]
+	if wrapper == nil {
+		var err error
+		if wrapper, err = v.wrapper(v.gen.modules[r.module]); err != nil {
+			return nil, err
+		}
+		v.wrappers[r.module] = wrapper
+	}
+	exports, err := v.evaluate(wrapper)
+	if err != nil {
+		return nil, err
+	}
+	if v.fns != nil {
+		// Cache every route of this module at once: one instance per module.
+		for _, other := range v.gen.routes {
+			if other.module == r.module {
+				if fn, ok := goja.AssertFunction(exports.Get(other.Export)); ok {
+					v.fns[other.index] = fn
+				}
+			}
+		}
+	}
+	fn, ok := goja.AssertFunction(exports.Get(r.Export))
+	if !ok {
+		return nil, fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+	}
+	return fn, nil
+}
+
+// require serves the native modules to bundled code.
+func (v *vm) require(call goja.FunctionCall) goja.Value {
+	name := call.Argument(0).String()
+	panic(v.rt.NewGoError(fmt.Errorf("cannot find module %q: import files and npm packages so that they are bundled; only native modules are required at run time", name)))
+}
+
+// arg converts a request's data into the handler's argument.
+func (v *vm) arg(req *Request) (goja.Value, error) {
+	switch {
+	case req.Binary:
+		return buffer.WrapBytes(v.rt, req.Data), nil
+	case req.Data == nil:
+		return goja.Undefined(), nil
+	default:
+		return v.parse(goja.Undefined(), v.rt.ToValue(string(req.Data)))
+	}
+}
+
+// export converts a JS value into reply or push data: the bytes of a
+// Uint8Array, Buffer or ArrayBuffer, or else JSON text (nil for undefined).
+func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
+	if val == nil || goja.IsUndefined(val) {
+		return nil, false, nil
+	}
+	if obj, ok := val.(*goja.Object); ok {
+		switch obj.ExportType() {
+		case typeBytes:
+			return obj.Export().([]byte), true, nil
+		case typeArrayBuffer:
+			return obj.Export().(goja.ArrayBuffer).Bytes(), true, nil
+		}
+	}
+	s, err := v.stringify(goja.Undefined(), val)
+	if err != nil {
+		return nil, false, fmt.Errorf("value is not JSON-serializable: %w", err)
+	}
+	if goja.IsUndefined(s) {
+		return nil, false, nil
+	}
+	return []byte(s.String()), false, nil
+}
+
+// handlerError turns what a handler threw or rejected with into a
+// *HandlerError.
+func (v *vm) handlerError(thrown goja.Value, stack string) *HandlerError {
+	he := &HandlerError{Code: "handler_error", Stack: stack}
+	if thrown == nil {
+		he.Message = "undefined"
+		return he
+	}
+	obj, isObj := thrown.(*goja.Object)
+	if !isObj {
+		he.Message = thrown.String()
+		return he
+	}
+	// Reading properties can run getters: guard against them throwing.
+	if ex := v.rt.Try(func() {
+		if m := obj.Get("message"); m != nil && !goja.IsUndefined(m) {
+			he.Message = m.String()
+		} else {
+			he.Message = obj.String()
+		}
+		if c := obj.Get("code"); c != nil {
+			if s, ok := c.Export().(string); ok && errorCodePattern.MatchString(s) {
+				he.Code = s
+			}
+		}
+		if he.Stack == "" {
+			if s := obj.Get("stack"); s != nil && !goja.IsUndefined(s) {
+				he.Stack = s.String()
+			}
+		}
+	}); ex != nil {
+		he.Message = "the thrown value could not be read: " + ex.Error()
+	}
+	return he
+}
+
+// describe returns a one-line description of an error from goja.
+func describe(err error) string {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Error()
+	}
+	return err.Error()
+}
+
+// consolePrinter sends console output to the engine's log, with the script
+// position that printed it.
+type consolePrinter struct{ v *vm }
+
+func (p consolePrinter) Log(s string)   { p.v.console(slog.LevelInfo, s) }
+func (p consolePrinter) Warn(s string)  { p.v.console(slog.LevelWarn, s) }
+func (p consolePrinter) Error(s string) { p.v.console(slog.LevelError, s) }
+
+func (v *vm) console(level slog.Level, text string) {
+	attrs := []slog.Attr{slog.String("script", v.callerPosition()), slog.String("text", text)}
+	if c := v.current; c != nil {
+		attrs = append(attrs, slog.String("event", c.req.Event), slog.String("socket", c.req.Socket.ID()))
+	}
+	v.e.log.LogAttrs(context.Background(), level, "console", attrs...)
+}
+
+// callerPosition returns file:line:column of the innermost script frame.
+func (v *vm) callerPosition() string {
+	for _, f := range v.rt.CaptureCallStack(10, nil) {
+		if pos := f.Position(); pos.Filename != "" && pos.Line > 0 {
+			return fmt.Sprintf("%s:%d:%d", pos.Filename, pos.Line, pos.Column)
+		}
+	}
+	return "?"
+}
+
+// jsSocket is the socket object a handler gets. It is a dynamic object so
+// that making one costs a single allocation per call; its methods are shared
+// by every socket of the VM.
+type jsSocket struct {
+	v *vm
+	s Socket
+}
+
+var socketKeys = []string{"id", "emit", "close"}
+
+func (j *jsSocket) Get(key string) goja.Value {
+	switch key {
+	case "id":
+		return j.v.rt.ToValue(j.s.ID())
+	case "emit":
+		return j.v.emitFn
+	case "close":
+		return j.v.closeFn
+	}
+	return nil
+}
+func (j *jsSocket) Set(string, goja.Value) bool { return false }
+func (j *jsSocket) Has(key string) bool         { return j.Get(key) != nil }
+func (j *jsSocket) Delete(string) bool          { return false }
+func (j *jsSocket) Keys() []string              { return socketKeys }
+
+// thisSocket returns the Socket a method was called on.
+func (v *vm) thisSocket(call goja.FunctionCall, method string) Socket {
+	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == typeSocket {
+		return obj.Export().(*jsSocket).s
+	}
+	panic(v.rt.NewTypeError("socket.%s must be called on a socket (socket.%s(...))", method, method))
+}
+
+// socketEmit is socket.emit(event, data): it pushes an event to the
+// connection and returns whether it was queued for sending.
+func (v *vm) socketEmit(call goja.FunctionCall) goja.Value {
+	s := v.thisSocket(call, "emit")
+	event := call.Argument(0)
+	if _, ok := event.Export().(string); !ok || event.String() == "" {
+		panic(v.rt.NewTypeError("socket.emit: event must be a non-empty string"))
+	}
+	data, binary, err := v.export(call.Argument(1))
+	if err != nil {
+		panic(v.rt.NewTypeError("socket.emit: %v", describe(err)))
+	}
+	return v.rt.ToValue(s.Emit(event.String(), data, binary) == nil)
+}
+
+// socketClose is socket.close(code?, reason?).
+func (v *vm) socketClose(call goja.FunctionCall) goja.Value {
+	s := v.thisSocket(call, "close")
+	code := 1000
+	if arg := call.Argument(0); !goja.IsUndefined(arg) {
+		f := arg.ToFloat()
+		if f != math.Trunc(f) || !(f == 1000 || f >= 3000 && f <= 4999) {
+			panic(v.rt.NewGoError(fmt.Errorf("socket.close: code must be 1000 or within 3000-4999, got %v", arg)))
+		}
+		code = int(f)
+	}
+	reason := ""
+	if arg := call.Argument(1); !goja.IsUndefined(arg) {
+		reason = arg.String()
+		if len(reason) > 123 {
+			reason = strings.ToValidUTF8(reason[:123], "")
+		}
+	}
+	_ = s.Close(code, reason)
+	return goja.Undefined()
+}
+
+// installTimers defines setTimeout, setInterval and their clear functions.
+func (v *vm) installTimers() {
+	set := func(repeat bool) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			fn, ok := goja.AssertFunction(call.Argument(0))
+			if !ok {
+				panic(v.rt.NewTypeError("the callback must be a function"))
+			}
+			if v.timers.Len() >= v.e.cfg.MaxTimers {
+				panic(v.rt.NewGoError(fmt.Errorf("too many pending timers on this VM (limit %d)", v.e.cfg.MaxTimers)))
+			}
+			delay := call.Argument(1).ToFloat()
+			if math.IsNaN(delay) || delay < 1 {
+				delay = 1
+			}
+			d := time.Duration(min(delay, 1<<31) * float64(time.Millisecond))
+			var args []goja.Value
+			if len(call.Arguments) > 2 {
+				args = append(args, call.Arguments[2:]...)
+			}
+			t := v.timers.add(d, repeat, fn, args, v.current, v.gen)
+			return v.rt.ToValue(t.id)
+		}
+	}
+	clear := func(call goja.FunctionCall) goja.Value {
+		v.timers.remove(call.Argument(0).ToInteger())
+		return goja.Undefined()
+	}
+	v.rt.Set("setTimeout", set(false))
+	v.rt.Set("setInterval", set(true))
+	v.rt.Set("clearTimeout", clear)
+	v.rt.Set("clearInterval", clear)
+}

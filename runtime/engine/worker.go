@@ -1,0 +1,335 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// errInterrupted is the value a VM is interrupted with when a call's
+// context ends while its JS runs.
+var errInterrupted = errors.New("call deadline exceeded")
+
+// worker is one goroutine of the pool and the VM it owns. Other goroutines
+// touch only what mu guards.
+type worker struct {
+	e  *Engine
+	id int
+	vm *vm // replaced by reset; only the worker goroutine reads it without mu
+
+	mu      sync.Mutex
+	running *call              // whose JS runs now (for interrupts)
+	pending map[*call]struct{} // calls awaiting a promise on this VM
+}
+
+func newWorker(e *Engine, id int) *worker {
+	w := &worker{e: e, id: id, pending: make(map[*call]struct{})}
+	w.vm = newVM(e, w)
+	return w
+}
+
+// loop serves calls from the engine's queue and fires the VM's timers until
+// ctx ends.
+func (w *worker) loop(ctx context.Context) {
+	clock := time.NewTimer(time.Hour)
+	defer clock.Stop()
+	defer w.abortPending(ErrClosed)
+	for {
+		var due <-chan time.Time
+		if d, ok := w.vm.timers.next(); ok {
+			clock.Reset(d)
+			due = clock.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case c := <-w.e.queue:
+			w.start(c)
+		case <-due:
+			w.fireTimers()
+		}
+	}
+}
+
+// start runs a call's synchronous part and arranges for its outcome.
+func (w *worker) start(c *call) {
+	defer c.markStarted()
+	if c.settled.Load() {
+		return // expired while queued
+	}
+	c.worker.Store(w)
+	v := w.vm
+	defer w.recoverPanic(c)
+	if gen := w.e.gen.Load(); v.gen != gen {
+		v.use(gen)
+	}
+	r := v.gen.routes[c.req.Event]
+	if r == nil {
+		c.settle(Result{}, &unknownEventError{event: c.req.Event})
+		return
+	}
+	w.enter(c)
+	val, err := w.invoke(r, c)
+	w.leave()
+	if err != nil {
+		w.failed(c, err)
+		return
+	}
+	w.settleValue(c, val)
+}
+
+// invoke gets the route's function and calls it with the socket and data.
+func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
+	v := w.vm
+	fn, err := v.function(r)
+	if err != nil {
+		return nil, err
+	}
+	data, err := v.arg(c.req)
+	if err != nil {
+		return nil, err
+	}
+	return fn(goja.Undefined(), v.rt.NewDynamicObject(&jsSocket{v: v, s: c.req.Socket}), data)
+}
+
+// settleValue answers c with a handler's return value, now when it is a plain
+// value or a settled promise, or when the promise settles.
+func (w *worker) settleValue(c *call, val goja.Value) {
+	v := w.vm
+	obj, ok := val.(*goja.Object)
+	if !ok || obj.ExportType() != typePromise {
+		w.reply(c, val)
+		return
+	}
+	p := obj.Export().(*goja.Promise)
+	switch p.State() {
+	case goja.PromiseStateFulfilled:
+		w.reply(c, p.Result())
+		return
+	case goja.PromiseStateRejected:
+		w.reject(c, p.Result())
+		return
+	}
+	w.mu.Lock()
+	if c.settled.Load() {
+		w.mu.Unlock()
+		return
+	}
+	w.pending[c] = struct{}{}
+	w.mu.Unlock()
+	then, _ := goja.AssertFunction(obj.Get("then"))
+	onFulfilled := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		w.unpend(c)
+		w.reply(c, call.Argument(0))
+		return goja.Undefined()
+	})
+	onRejected := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		w.unpend(c)
+		w.reject(c, call.Argument(0))
+		return goja.Undefined()
+	})
+	if _, err := then(obj, onFulfilled, onRejected); err != nil {
+		w.unpend(c)
+		w.failed(c, err)
+	}
+}
+
+func (w *worker) unpend(c *call) {
+	w.mu.Lock()
+	delete(w.pending, c)
+	w.mu.Unlock()
+}
+
+// reply answers c with a JS value.
+func (w *worker) reply(c *call, val goja.Value) {
+	if c.settled.Load() {
+		return
+	}
+	data, binary, err := w.vm.export(val)
+	if err != nil {
+		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + describe(err)}
+		w.logHandlerError(c, he)
+		c.settle(Result{}, he)
+		return
+	}
+	c.settle(Result{Data: data, Binary: binary}, nil)
+}
+
+// reject answers c with the value its promise rejected with.
+func (w *worker) reject(c *call, reason goja.Value) {
+	if c.settled.Load() {
+		return
+	}
+	he := w.vm.handlerError(reason, "")
+	w.logHandlerError(c, he)
+	c.settle(Result{}, he)
+}
+
+// failed answers c after its JS ended with err, and resets the VM when the
+// run left it in an unknown state.
+func (w *worker) failed(c *call, err error) {
+	var ex *goja.Exception
+	var interrupted *goja.InterruptedError
+	var overflow *goja.StackOverflowError
+	switch {
+	case errors.As(err, &interrupted):
+		c.settle(Result{}, context.Cause(c.ctx))
+		w.reset(c, "a call ran past its deadline and was interrupted")
+	case errors.As(err, &overflow):
+		he := &HandlerError{Code: "handler_error", Message: errStackOverflow.Error(), Stack: overflow.String()}
+		w.logHandlerError(c, he)
+		c.settle(Result{}, he)
+		w.reset(c, "a call overflowed the call stack")
+	case errors.As(err, &ex):
+		he := w.vm.handlerError(ex.Value(), ex.String())
+		w.logHandlerError(c, he)
+		c.settle(Result{}, he)
+	default:
+		he := &HandlerError{Code: "handler_error", Message: err.Error()}
+		w.logHandlerError(c, he)
+		c.settle(Result{}, he)
+	}
+}
+
+func (w *worker) logHandlerError(c *call, he *HandlerError) {
+	w.e.log.LogAttrs(context.Background(), slog.LevelWarn, "handler error",
+		slog.String("event", c.req.Event), slog.String("socket", c.req.Socket.ID()),
+		slog.String("code", he.Code), slog.String("error", he.Message), slog.String("stack", he.Stack))
+}
+
+// recoverPanic turns a Go panic under a call into ErrInternal for that call,
+// logs it with its stack, and replaces the VM.
+func (w *worker) recoverPanic(c *call) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	w.leave()
+	w.e.log.Error("panic under a call", "event", c.req.Event, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	c.settle(Result{}, ErrInternal)
+	w.reset(c, "a call panicked")
+}
+
+// enter marks c as the call whose JS runs now.
+func (w *worker) enter(c *call) {
+	w.mu.Lock()
+	w.running = c
+	w.mu.Unlock()
+	w.vm.current = c
+}
+
+// leave marks that no JS runs, and clears an interrupt that arrived too late
+// to stop anything, so that it cannot hit the next run.
+func (w *worker) leave() {
+	w.mu.Lock()
+	w.running = nil
+	w.vm.rt.ClearInterrupt()
+	w.mu.Unlock()
+	w.vm.current = nil
+}
+
+// expire is called from the goroutine of c's ending context: it stops c's
+// JS if it runs now and forgets c if it awaits.
+func (w *worker) expire(c *call) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.pending, c)
+	if w.running == c {
+		w.vm.rt.Interrupt(errInterrupted)
+	}
+}
+
+// fireTimers runs every due timer callback.
+func (w *worker) fireTimers() {
+	v := w.vm
+	now := time.Now()
+	for {
+		t := v.timers.popDue(now)
+		if t == nil {
+			return
+		}
+		if t.owner != nil && t.owner.isAbandoned() || t.owner == nil && t.gen != v.gen {
+			v.timers.remove(t.id)
+			continue
+		}
+		if !w.runTimer(t) {
+			return // the VM was reset
+		}
+	}
+}
+
+// runTimer runs one timer callback and reports whether the VM survived it.
+func (w *worker) runTimer(t *timer) (ok bool) {
+	c := t.owner
+	if c == nil {
+		c = &call{req: &Request{Event: "(timer)", Socket: noSocket{}, Done: func(Result, error) {}}, ctx: context.Background()}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			w.recoverPanicValue(c, r)
+			ok = false
+		}
+	}()
+	w.enter(c)
+	_, err := t.fn(goja.Undefined(), t.args...)
+	w.leave()
+	if err == nil {
+		return true
+	}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		w.e.log.Warn("uncaught exception in a timer callback", "event", c.req.Event, "error", ex.Error(), "stack", ex.String())
+		return true
+	}
+	w.failed(c, err)
+	return false
+}
+
+func (w *worker) recoverPanicValue(c *call, r any) {
+	w.leave()
+	w.e.log.Error("panic under a call", "event", c.req.Event, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	c.settle(Result{}, ErrInternal)
+	w.reset(c, "a call panicked")
+}
+
+// reset replaces the VM after a run left it in an unknown state. Calls that
+// were awaiting on it are answered with ErrAborted: their continuations died
+// with it.
+func (w *worker) reset(cause *call, reason string) {
+	n := w.abortPending(ErrAborted)
+	w.vm = newVM(w.e, w)
+	w.e.log.Warn("VM reset", "worker", w.id, "reason", reason, "event", cause.req.Event, "aborted_calls", n)
+}
+
+// abortPending answers every call awaiting on this VM with err.
+func (w *worker) abortPending(err error) int {
+	w.mu.Lock()
+	pending := w.pending
+	w.pending = make(map[*call]struct{})
+	w.mu.Unlock()
+	for c := range pending {
+		c.settle(Result{}, err)
+	}
+	return len(pending)
+}
+
+// noSocket stands for the socket of module top-level timers.
+type noSocket struct{}
+
+func (noSocket) ID() string                      { return "" }
+func (noSocket) Emit(string, []byte, bool) error { return errors.New("no socket") }
+func (noSocket) Close(int, string) error         { return nil }
+func (noSocket) Done() <-chan struct{}           { return nil }
+
+// unknownEventError is ErrUnknownEvent for one event.
+type unknownEventError struct{ event string }
+
+func (e *unknownEventError) Error() string        { return fmt.Sprintf("no handler for event %q", e.event) }
+func (e *unknownEventError) ErrorCode() string    { return "unknown_event" }
+func (e *unknownEventError) Is(target error) bool { return target == ErrUnknownEvent }

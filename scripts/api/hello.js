@@ -1,0 +1,9 @@
+import { badRequest } from "../_lib/errors.js";
+
+// api.hello.greeting: {"name": "Ada"} -> "You're welcome Ada"
+export function greeting(socket, data) {
+  if (typeof data?.name !== "string" || data.name === "") {
+    throw badRequest("name is required");
+  }
+  return `You're welcome ${data.name}`;
+}

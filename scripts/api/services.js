@@ -1,0 +1,4 @@
+// api.services.status: is the API up?
+export function status() {
+  return "online";
+}
