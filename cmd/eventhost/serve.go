@@ -166,6 +166,7 @@ func status(eng *engine.Engine) any {
 		"build_time": g.Duration.String(),
 		"modules":    g.Modules,
 		"routes":     g.Routes,
+		"pool":       eng.Stats(),
 	}
 }
 

@@ -1,0 +1,5 @@
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function helperIsNotARoute() {}
