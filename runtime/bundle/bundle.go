@@ -1,0 +1,376 @@
+package bundle
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// Options configures a build.
+//
+// Route modules are the .js, .mjs, .ts and .mts files under Dir, at any
+// depth, except type declarations (.d.ts, .d.mts), anything inside a
+// node_modules folder, and any file or folder whose name starts with "_" or
+// "." (the place for shared helpers such as _lib/). A symbolic link to a
+// file counts; links to folders are not followed. Route modules may import
+// any file, helpers and npm packages included.
+type Options struct {
+	// Dir is the scripts folder, relative to the working directory or
+	// absolute. It is also the prefix of every display path, so give it as
+	// the user wrote it. "" means the working directory.
+	Dir string
+	// External lists module names left as require("name") calls, for native
+	// modules the runtime serves (e.g. "eventhost"). Nil bundles everything.
+	External []string
+}
+
+// Module is one route module: a file under Dir bundled as its own entry
+// point and compiled.
+type Module struct {
+	// File is the display path, Dir as given (cleaned) joined with Rel, with
+	// forward slashes, e.g. "scripts/api/hello.ts". Stack traces and messages
+	// use it.
+	File string
+	// Rel is the path relative to Dir, with forward slashes, e.g. "api/hello.ts".
+	Rel string
+	// Name is the event prefix: Rel without its extension, "/" replaced by
+	// ".", e.g. "api.hello".
+	Name string
+	// Program evaluates to a function(exports, require, module) that runs the
+	// module body. It is immutable and may run in many runtimes at once.
+	Program *goja.Program
+	// Size is the length in bytes of the bundled JavaScript, without its
+	// source map.
+	Size int
+}
+
+// Result is one complete build.
+type Result struct {
+	// Modules are the route modules sorted by Rel; empty when Dir has none.
+	Modules []*Module
+	// Inputs are the absolute paths of every source file that went into the
+	// build, route modules, helpers and npm files alike, sorted.
+	Inputs []string
+	// Duration is the wall time Build took.
+	Duration time.Duration
+}
+
+// wrapPrefix turns esbuild's CommonJS output into a function expression. It
+// sits on the first line, so only line 1 of the source map moves
+// (gojaSourceMap accounts for it).
+const wrapPrefix = "(function(exports, require, module){"
+
+// Build discovers the route modules under opts.Dir, bundles each with esbuild
+// and compiles it for goja.
+//
+// When the scripts do not build it returns an [*Error] listing every problem
+// with its position. A missing or unreadable Dir and a done ctx give a plain
+// wrapped error. ctx is checked between steps; an esbuild run in progress is
+// not interrupted.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	start := time.Now()
+	display := filepath.Clean(opts.Dir)
+	absDir, err := filepath.Abs(display)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %s: %w", opts.Dir, err)
+	}
+	mods, err := discover(absDir, display)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Modules: mods}
+	if len(mods) == 0 {
+		res.Duration = time.Since(start)
+		return res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+
+	msgs := nameClashes(mods)
+	entries := make([]api.EntryPoint, len(mods))
+	for i, m := range mods {
+		// Output next to the input ("api/hello.ts" -> "api/hello.ts.js"):
+		// unique per module, and the source map's relative sources resolve
+		// against the display path.
+		entries[i] = api.EntryPoint{InputPath: filepath.FromSlash(m.Rel), OutputPath: filepath.FromSlash(m.Rel)}
+	}
+	out := api.Build(api.BuildOptions{
+		EntryPointsAdvanced: entries,
+		Bundle:              true,
+		Write:               false,
+		AllowOverwrite:      true, // nothing is written; outputs sit beside inputs
+		Format:              api.FormatCommonJS,
+		Platform:            api.PlatformNeutral,
+		Target:              api.ESNext,
+		// goja lacks these; esbuild lowers them. Without "decorators",
+		// esbuild leaves @decorator syntax as is for ESNext.
+		Supported: map[string]bool{
+			"async-generator": false,
+			"for-await":       false,
+			"using":           false,
+			"decorators":      false,
+		},
+		MainFields:     []string{"module", "main"},
+		Conditions:     []string{"module"},
+		External:       opts.External,
+		Sourcemap:      api.SourceMapLinked, // handed to goja by compile
+		SourcesContent: api.SourcesContentExclude,
+		LegalComments:  api.LegalCommentsNone,
+		LogLevel:       api.LogLevelSilent,
+		AbsWorkingDir:  absDir,
+		Outdir:         absDir,
+		Outbase:        absDir,
+		Metafile:       true,
+		AbsPaths:       api.MetafileAbsPath,
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	for _, e := range out.Errors {
+		msgs = append(msgs, esbuildMessage(e, display))
+	}
+	if len(msgs) > 0 {
+		return nil, newError(msgs)
+	}
+
+	files := make(map[string][]byte, len(out.OutputFiles))
+	for _, f := range out.OutputFiles {
+		files[f.Path] = f.Contents
+	}
+	msgs = compileAll(ctx, mods, func(m *Module) (code, srcMap []byte) {
+		p := filepath.Join(absDir, filepath.FromSlash(m.Rel)) + ".js"
+		return files[p], files[p+".map"]
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	if len(msgs) > 0 {
+		return nil, newError(msgs)
+	}
+	if res.Inputs, err = metafileInputs(out.Metafile); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// discover walks absDir for route modules, sorted by Rel.
+func discover(absDir, display string) ([]*Module, error) {
+	info, err := os.Stat(absDir)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: scripts folder: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("bundle: scripts folder %s: %w", display, ErrNotDir)
+	}
+	var mods []*Module
+	err = filepath.WalkDir(absDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == absDir {
+			return nil
+		}
+		name := d.Name()
+		skip := strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || name == "node_modules"
+		if d.IsDir() {
+			if skip {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if skip || !isRoute(name) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			// WalkDir does not follow links. A link to a file is a route
+			// module; a link to a folder is skipped (no cycles to guard).
+			if info, err := os.Stat(p); err != nil || !info.Mode().IsRegular() {
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(absDir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		mods = append(mods, &Module{
+			File: filepath.ToSlash(filepath.Join(display, rel)),
+			Rel:  rel,
+			Name: strings.ReplaceAll(strings.TrimSuffix(rel, path.Ext(rel)), "/", "."),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bundle: walk %s: %w", display, err)
+	}
+	slices.SortFunc(mods, func(a, b *Module) int { return strings.Compare(a.Rel, b.Rel) })
+	return mods, nil
+}
+
+// isRoute reports whether a file name is a route module's.
+func isRoute(name string) bool {
+	if strings.HasSuffix(name, ".d.ts") || strings.HasSuffix(name, ".d.mts") {
+		return false
+	}
+	switch path.Ext(name) {
+	case ".js", ".mjs", ".ts", ".mts":
+		return true
+	}
+	return false
+}
+
+// nameClashes reports modules whose Names collide ("a.js" and "a.ts", or
+// "a.b.js" and "a/b.js"): their events would be ambiguous.
+func nameClashes(mods []*Module) []Message {
+	var msgs []Message
+	first := make(map[string]*Module, len(mods))
+	for _, m := range mods {
+		if f, ok := first[m.Name]; ok {
+			msgs = append(msgs, Message{File: m.File, Text: fmt.Sprintf("module name %q is already used by %s", m.Name, f.File)})
+			continue
+		}
+		first[m.Name] = m
+	}
+	return msgs
+}
+
+// esbuildMessage converts an esbuild error. Its file is relative to the
+// scripts folder (esbuild's working directory), so it is joined to the
+// display folder.
+func esbuildMessage(e api.Message, display string) Message {
+	text := e.Text
+	if strings.HasPrefix(text, "Top-level await is currently not supported") {
+		text = "top-level await is not supported: modules are evaluated synchronously; await inside an exported function instead"
+	}
+	if len(e.Notes) > 0 && strings.Contains(e.Notes[0].Text, "built into node") {
+		text += " (Node.js built-in modules are not available)"
+	}
+	m := Message{Text: text}
+	if loc := e.Location; loc != nil && loc.File != "" {
+		m.File = displayPath(display, loc.File)
+		m.Line = loc.Line
+		m.Column = loc.Column + 1
+	}
+	return m
+}
+
+// displayPath joins a path relative to the scripts folder to its display form.
+func displayPath(display, p string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(display, p)
+	}
+	return filepath.ToSlash(p)
+}
+
+// compileAll wraps and compiles every module's bundle, a few at a time,
+// and returns the problems. It stops early when ctx is done.
+func compileAll(ctx context.Context, mods []*Module, output func(*Module) (code, srcMap []byte)) []Message {
+	errs := make([]*Message, len(mods))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(mods)) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(mods) {
+					return
+				}
+				m := mods[i]
+				code, srcMap := output(m)
+				if code == nil {
+					errs[i] = &Message{File: m.File, Text: "esbuild produced no output"}
+					continue
+				}
+				m.Size = len(code)
+				m.Program, errs[i] = compile(m.File, code, srcMap)
+			}
+		})
+	}
+	wg.Wait()
+	var msgs []Message
+	for _, m := range errs {
+		if m != nil {
+			msgs = append(msgs, *m)
+		}
+	}
+	return msgs
+}
+
+// compile wraps one esbuild CommonJS output as a function expression and
+// compiles it with its source map, so positions name the original files.
+// Syntax goja rejects is reported at its original position too.
+func compile(name string, code, srcMap []byte) (*goja.Program, *Message) {
+	js := string(code)
+	if strings.HasPrefix(js, "#!") {
+		js = "//" + js[2:] // a hashbang is only valid at the very start
+	}
+	srcMap = gojaSourceMap(srcMap)
+	// The output ends with a sourceMappingURL comment; goja asks the loader.
+	loader := parser.WithSourceMapLoader(func(string) ([]byte, error) { return srcMap, nil })
+	ast, err := parser.ParseFile(nil, name, wrapPrefix+js+"\n})", 0, loader)
+	if err != nil {
+		var list parser.ErrorList
+		if errors.As(err, &list) && len(list) > 0 {
+			// The parse failed before goja read the map: map it here.
+			return nil, originalPosition(name, srcMap, list[0].Position, list[0].Message)
+		}
+		return nil, &Message{File: name, Text: err.Error()}
+	}
+	prg, err := goja.CompileAST(ast, false)
+	if err != nil {
+		var se *goja.CompilerSyntaxError
+		if errors.As(err, &se) && se.File != nil {
+			pos := se.File.Position(se.Offset) // mapped by goja
+			return nil, &Message{File: pos.Filename, Line: pos.Line, Column: pos.Column, Text: se.Message}
+		}
+		return nil, &Message{File: name, Text: err.Error()}
+	}
+	return prg, nil
+}
+
+// metafileInputs lists the absolute input paths of an esbuild metafile built
+// with api.MetafileAbsPath.
+func metafileInputs(metafile string) ([]string, error) {
+	var meta struct {
+		Inputs map[string]struct{} `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(metafile), &meta); err != nil {
+		return nil, fmt.Errorf("read esbuild metafile: %w", err)
+	}
+	inputs := make([]string, 0, len(meta.Inputs))
+	for p := range meta.Inputs {
+		if filepath.IsAbs(p) { // skips virtual inputs such as "<runtime>"
+			inputs = append(inputs, p)
+		}
+	}
+	slices.Sort(inputs)
+	return inputs, nil
+}
+
+// newError sorts msgs by file and position into an *Error.
+func newError(msgs []Message) *Error {
+	slices.SortStableFunc(msgs, func(a, b Message) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return &Error{Messages: msgs}
+}
