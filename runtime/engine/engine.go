@@ -126,6 +126,22 @@ type Engine struct {
 	closed  atomic.Bool
 	reload  sync.Mutex // one build at a time
 	workers []*worker
+
+	vmsCreated atomic.Uint64
+	vmResets   atomic.Uint64
+}
+
+// Stats are counters of the pool, for health endpoints and tests.
+type Stats struct {
+	PoolSize   int    `json:"pool_size"`   // workers, each owning one VM at a time
+	VMsCreated uint64 `json:"vms_created"` // VMs made for workers (PoolSize at start, one more per reset)
+	VMResets   uint64 `json:"vm_resets"`   // VMs replaced after a timeout, stack overflow or panic
+	Queued     int    `json:"queued"`      // calls waiting for a VM now
+}
+
+// Stats returns the pool's counters.
+func (e *Engine) Stats() Stats {
+	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue)}
 }
 
 // New builds the scripts in cfg.Dir and starts the pool. It fails with a

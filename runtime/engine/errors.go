@@ -3,7 +3,8 @@ package engine
 import "errors"
 
 // codedError is an error that carries the wire code clients see. The network
-// side recognises it by its ErrorCode method.
+// side recognises it by its ErrorCode method. Its message is written for
+// clients, so it has no package prefix.
 type codedError struct {
 	code string
 	msg  string
@@ -15,16 +16,16 @@ func (e *codedError) ErrorCode() string { return e.code }
 // Errors a call can end with besides a *HandlerError and the context's error.
 var (
 	// ErrUnknownEvent: no route serves the event (wire code unknown_event).
-	ErrUnknownEvent error = &codedError{"unknown_event", "engine: unknown event"}
+	ErrUnknownEvent error = &codedError{"unknown_event", "unknown event"}
 	// ErrQueueFull: the call queue is full (wire code overloaded).
-	ErrQueueFull error = &codedError{"overloaded", "engine: call queue is full"}
+	ErrQueueFull error = &codedError{"overloaded", "server is overloaded: the call queue is full"}
 	// ErrClosed: the engine is closed (wire code overloaded).
-	ErrClosed error = &codedError{"overloaded", "engine: closed"}
+	ErrClosed error = &codedError{"overloaded", "server is shutting down"}
 	// ErrAborted: the call was awaiting on a VM that was reset because another
 	// call on it ran past its deadline or crashed (wire code internal).
-	ErrAborted error = &codedError{"internal", "engine: call aborted: its VM was reset"}
+	ErrAborted error = &codedError{"internal", "call aborted: its VM was reset after another call on it failed"}
 	// ErrInternal: a Go panic under the call (wire code internal).
-	ErrInternal error = &codedError{"internal", "engine: internal error"}
+	ErrInternal error = &codedError{"internal", "internal error"}
 )
 
 // errStackOverflow is the message of the error a runaway recursion ends with.

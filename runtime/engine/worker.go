@@ -31,6 +31,7 @@ type worker struct {
 func newWorker(e *Engine, id int) *worker {
 	w := &worker{e: e, id: id, pending: make(map[*call]struct{})}
 	w.vm = newVM(e, w)
+	e.vmsCreated.Add(1)
 	return w
 }
 
@@ -304,6 +305,8 @@ func (w *worker) recoverPanicValue(c *call, r any) {
 func (w *worker) reset(cause *call, reason string) {
 	n := w.abortPending(ErrAborted)
 	w.vm = newVM(w.e, w)
+	w.e.vmsCreated.Add(1)
+	w.e.vmResets.Add(1)
 	w.e.log.Warn("VM reset", "worker", w.id, "reason", reason, "event", cause.req.Event, "aborted_calls", n)
 }
 
