@@ -100,6 +100,7 @@ func TestGlobals(t *testing.T) {
 	c.ok("t.globals.interval", "", "3")
 	c.ok("t.globals.cleared", "", `"cleared"`)
 	c.ok("t.globals.timerArgs", "", "42")
+	c.ok("t.globals.disposes", "", `["used","disposed"]`)
 	// require exists inside modules but serves only native modules: files
 	// and packages are bundled at build time.
 	if msg := c.fails("t.globals.requireFS", "", "handler_error"); !strings.Contains(msg, `cannot find module "fs"`) {

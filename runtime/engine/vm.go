@@ -30,6 +30,13 @@ var (
 // client instead of handler_error.
 var errorCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
+// prelude completes goja's built-ins with what esbuild's lowered code
+// expects: the well-known symbols that "using" declarations look up.
+var prelude = goja.MustCompile("prelude.js", `
+Symbol.dispose = Symbol.dispose || Symbol.for("Symbol.dispose");
+Symbol.asyncDispose = Symbol.asyncDispose || Symbol.for("Symbol.asyncDispose");
+`, true)
+
 // nativeModuleNames lists the modules the runtime serves from Go; esbuild
 // leaves their imports in place. None yet.
 func nativeModuleNames() []string { return nil }
@@ -72,6 +79,9 @@ func newVM(e *Engine, w *worker) *vm {
 	buffer.Enable(rt)
 	rt.GlobalObject().Delete("require")
 
+	if _, err := rt.RunProgram(prelude); err != nil {
+		panic(fmt.Sprintf("engine: prelude: %v", err)) // a bug: the prelude is fixed code
+	}
 	v.installTimers()
 	jsonObj := rt.Get("JSON").ToObject(rt)
 	v.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))

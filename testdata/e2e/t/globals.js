@@ -50,3 +50,12 @@ export function requireFS() {
   const name = ["f", "s"].join(""); // computed, so esbuild leaves it to run time
   return require(name);
 }
+
+export function disposes() {
+  const log = [];
+  {
+    using res = { [Symbol.dispose]() { log.push("disposed"); } };
+    log.push("used");
+  }
+  return log;
+}

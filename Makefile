@@ -1,0 +1,36 @@
+# Thin targets; CI (.ci/run) runs exactly `make test`.
+GO ?= go
+
+## run: serve the shipped scripts/ on :8080
+run: node_modules
+	$(GO) run ./cmd/eventhost
+
+## test: install the scripts' npm packages, check formatting and vet, run every test with -race
+test: node_modules
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 8m ./...
+
+## build: a static binary at ./bin/eventhost
+build:
+	CGO_ENABLED=0 $(GO) build -o bin/eventhost ./cmd/eventhost
+
+## fuzz: run the frame decoder's fuzz target for a minute
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 60s ./host/protocol
+
+## bench: the in-process benchmarks
+bench: node_modules
+	$(GO) test -run XXX -bench . -benchmem ./...
+
+# npm ci installs exactly what package-lock.json lists (the packages that
+# scripts import, and the fixtures' npm imports).
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+## help: list the targets
+help:
+	@grep -E '^## ' Makefile | sed 's/^## //'
+
+.PHONY: run test build fuzz bench help
