@@ -33,6 +33,7 @@ type Conn struct {
 
 	inflight atomic.Int32 // requests between arrival and reply
 	slow     atomic.Bool  // the outbound buffer filled: being disconnected
+	closing  atomic.Bool  // a close frame was queued: frames that follow are not served
 
 	mu      sync.Mutex
 	busy    bool       // a request's synchronous part is running
@@ -57,6 +58,7 @@ func (c *Conn) Emit(event string, data []byte, binary bool) error {
 
 // Close closes the connection with a WebSocket close code and reason.
 func (c *Conn) Close(code int, reason string) error {
+	c.closing.Store(true)
 	c.setCloseReason("closed by script")
 	return c.sess.CloseWithMsg(melody.FormatCloseMessage(code, reason))
 }
@@ -162,6 +164,7 @@ func (c *Conn) next() {
 type request struct {
 	protocol.Request
 	conn     *Conn
+	deadline time.Time // arrival plus the call timeout
 	cancel   func()
 	released atomic.Bool // the connection's next request has been let go
 	settled  atomic.Bool
@@ -191,7 +194,7 @@ func (r *request) done(rep Reply, err error) {
 	c := r.conn
 	defer func() {
 		c.inflight.Add(-1)
-		c.srv.calls.Done()
+		c.srv.calls.Add(-1)
 	}()
 	if err != nil {
 		c.sendError(r.ID, r.Event, err)

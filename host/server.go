@@ -99,8 +99,8 @@ type Server struct {
 	draining atomic.Bool
 	liveMu   sync.Mutex
 	live     map[*Conn]struct{} // connected, for shutdown
-	calls    sync.WaitGroup     // requests handed to the handler and not yet answered
-	conns    sync.WaitGroup     // open connections
+	calls    atomic.Int64       // requests accepted and not yet answered
+	conns    atomic.Int64       // connections being served
 	closers  sync.WaitGroup     // goroutines closing slow consumers
 	started  time.Time
 }
@@ -146,7 +146,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: time.Now(), remote: r.RemoteAddr}
 	s.conns.Add(1)
-	defer s.conns.Done()
+	defer s.conns.Add(-1)
 	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
 	}
@@ -216,7 +216,11 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 			c.sendError(nil, "", protocol.Errorf(protocol.CodeInternal, "internal error"))
 		}
 	}()
+	if c.closing.Load() {
+		return // a close frame is on its way: nothing more is served
+	}
 	if int64(len(msg)) > s.cfg.MaxMessage {
+		c.closing.Store(true)
 		c.setCloseReason("frame too large")
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "size", len(msg), "limit", s.cfg.MaxMessage)
 		c.sendError(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
@@ -244,12 +248,13 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		return
 	}
 	s.calls.Add(1)
-	c.enqueue(&request{Request: req, conn: c})
+	c.enqueue(&request{Request: req, conn: c, deadline: time.Now().Add(s.cfg.CallTimeout)})
 }
 
-// dispatch hands r to the handler with its deadline.
+// dispatch hands r to the handler with its deadline, which counts from the
+// request's arrival.
 func (s *Server) dispatch(r *request) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.CallTimeout)
+	ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
 	r.cancel = cancel
 	s.handler.Call(ctx, &Call{
 		Event:   r.Event,
@@ -283,11 +288,11 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 // ctx's error when they did not go in time (they are then cut).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
-	if err := waitCtx(ctx, &s.calls); err != nil {
-		s.log.Warn("shutdown: calls still in flight when the grace period ended", "error", err)
+	if err := waitZero(ctx, &s.calls); err != nil {
+		s.log.Warn("shutdown: calls still in flight when the grace period ended", "calls", s.calls.Load(), "error", err)
 	}
 	_ = s.melody.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
-	err := waitCtx(ctx, &s.conns)
+	err := waitZero(ctx, &s.conns)
 	if err != nil {
 		s.liveMu.Lock()
 		for c := range s.live {
@@ -299,17 +304,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// waitCtx waits for wg or ctx, whichever comes first. When ctx wins, the
-// waiting goroutine ends when wg does, which the call timeout bounds.
-func waitCtx(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// waitZero waits until n is zero or ctx ends. Shutdown is rare and short, so
+// it polls rather than couple every call to a notification.
+func waitZero(ctx context.Context, n *atomic.Int64) error {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for n.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
 	}
+	return nil
 }
 
 // newID returns a random connection id.

@@ -75,7 +75,9 @@ func (w *worker) start(c *call) {
 		c.settle(Result{}, &unknownEventError{event: c.req.Event})
 		return
 	}
-	w.enter(c)
+	if !w.enter(c) {
+		return // expired just now: its timeout is the answer
+	}
 	val, err := w.invoke(r, c)
 	w.leave()
 	if err != nil {
@@ -217,12 +219,18 @@ func (w *worker) recoverPanic(c *call) {
 	w.reset(c, "a call panicked")
 }
 
-// enter marks c as the call whose JS runs now.
-func (w *worker) enter(c *call) {
+// enter marks c as the call whose JS runs now. It reports false, and marks
+// nothing, when c's context has already ended: under mu, either expire sees
+// c running and interrupts it, or enter sees it expired.
+func (w *worker) enter(c *call) bool {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if c.timedOut.Load() {
+		return false
+	}
 	w.running = c
-	w.mu.Unlock()
 	w.vm.current = c
+	return true
 }
 
 // leave marks that no JS runs, and clears an interrupt that arrived too late
@@ -231,8 +239,8 @@ func (w *worker) leave() {
 	w.mu.Lock()
 	w.running = nil
 	w.vm.rt.ClearInterrupt()
-	w.mu.Unlock()
 	w.vm.current = nil
+	w.mu.Unlock()
 }
 
 // expire is called from the goroutine of c's ending context: it stops c's
@@ -277,7 +285,9 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 			ok = false
 		}
 	}()
-	w.enter(c)
+	if !w.enter(c) {
+		return true
+	}
 	_, err := t.fn(goja.Undefined(), t.args...)
 	w.leave()
 	if err == nil {
