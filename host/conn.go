@@ -184,28 +184,34 @@ func (r *request) started() {
 	}
 }
 
-// done writes the outcome: a reply or error for a request with an id, an
-// error push for one without, nothing for a successful one without.
+// done is Call.Done: it releases the request's deadline and writes the
+// outcome.
 func (r *request) done(rep Reply, err error) {
-	if r.settled.Swap(true) {
-		return
+	if r.settle(rep, err) {
+		r.cancel()
 	}
-	r.cancel()
+}
+
+// settle writes the outcome once: a reply or error for a request with an id,
+// an error push for one without, nothing for a successful one without. It
+// reports whether this call was the one that settled.
+func (r *request) settle(rep Reply, err error) bool {
+	if r.settled.Swap(true) {
+		return false
+	}
 	c := r.conn
 	defer func() {
 		c.inflight.Add(-1)
 		c.srv.calls.Add(-1)
 	}()
-	if err != nil {
+	switch {
+	case err != nil:
 		c.sendError(r.ID, r.Event, err)
-		return
-	}
-	if r.ID == nil {
-		return
-	}
-	if rep.Binary {
+	case r.ID == nil:
+	case rep.Binary:
 		_ = c.write(protocol.AppendBinary(nil, protocol.BinaryReplyEnvelope(r.ID), rep.Data), true)
-		return
+	default:
+		_ = c.write(protocol.AppendReply(nil, r.ID, rep.Data), false)
 	}
-	_ = c.write(protocol.AppendReply(nil, r.ID, rep.Data), false)
+	return true
 }

@@ -19,8 +19,14 @@ type coder interface {
 // one place where errors become wire codes. Internal errors never show their
 // Go text to clients.
 func wireError(err error, timeout time.Duration) (protocol.Code, string) {
+	var pe *protocol.Error
 	var c coder
 	switch {
+	case errors.As(err, &pe):
+		if pe.Code == protocol.CodeInternal {
+			return pe.Code, "internal error"
+		}
+		return pe.Code, pe.Message
 	case errors.As(err, &c):
 		code := protocol.Code(c.ErrorCode())
 		if code == protocol.CodeInternal {

@@ -252,10 +252,26 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 }
 
 // dispatch hands r to the handler with its deadline, which counts from the
-// request's arrival.
+// request's arrival. The host enforces the deadline itself, so a handler
+// that never answers still gets its request a timeout, and a handler that
+// panics gets it an internal error; either way the connection's next request
+// goes.
 func (s *Server) dispatch(r *request) {
 	ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
-	r.cancel = cancel
+	// The expiry settles without r.cancel, which may not be set yet: the
+	// deadline has fired, so the context has released its timer anyway.
+	stop := context.AfterFunc(ctx, func() {
+		r.settle(Reply{}, context.Cause(ctx))
+		r.started()
+	})
+	r.cancel = func() { stop(); cancel() }
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in a handler", "socket", r.conn.id, "event", r.Event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			r.done(Reply{}, protocol.Errorf(protocol.CodeInternal, "handler panicked"))
+			r.started()
+		}
+	}()
 	s.handler.Call(ctx, &Call{
 		Event:   r.Event,
 		Data:    r.data(),

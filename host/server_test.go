@@ -1,0 +1,422 @@
+package host_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/eventhost/eventhost/host"
+)
+
+// padded returns an echo request of exactly size bytes.
+func padded(t testing.TB, id string, size int) string {
+	t.Helper()
+	head := request(id, "echo", `"`)
+	n := size - (len(head) - 1) - len(`"}`)
+	if n < 0 {
+		t.Fatalf("a request of %d bytes is too small", size)
+	}
+	s := head[:len(head)-1] + strings.Repeat("x", n) + `"}`
+	if len(s) != size {
+		t.Fatalf("built %d bytes, want %d", len(s), size)
+	}
+	return s
+}
+
+func TestMaxMessage(t *testing.T) {
+	t.Parallel()
+	const limit = 1024
+	tests := []struct {
+		name     string
+		size     int
+		wantPush bool // payload_too_large before the 1009 close
+	}{
+		{name: "over the limit", size: 2000, wantPush: true},
+		{name: "one over the limit", size: limit + 1, wantPush: true},
+		{name: "past the slack", size: 200 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			calls := make(chan *host.Call, 8)
+			h := host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
+				calls <- call
+				return host.Reply{Data: call.Data}, nil
+			})
+			c := dial(t, newServer(t, h, host.Config{MaxMessage: limit}).wsURL)
+			// A frame of exactly the limit is accepted.
+			exact := padded(t, "1", limit)
+			c.send(t, exact)
+			wantReply(t, c.next(t), `1`, exact[len(`{"event":"echo","id":1,"data":`):limit-1])
+			conn := (<-calls).Conn
+
+			// The server may stop reading a frame past the slack before its
+			// end, so the writes may fail: what counts is the close.
+			c.trySend(padded(t, "2", tt.size))
+			// A request right behind the oversized frame is not served.
+			c.trySend(request("3", "echo", "3"))
+			if tt.wantPush {
+				msg := wantErrorPush(t, c.next(t), "payload_too_large", "")
+				if !strings.Contains(msg, "1024") {
+					t.Errorf("message %q, want it to name the limit", msg)
+				}
+			}
+			c.wantClose(t, websocket.CloseMessageTooBig, "*")
+			// Done closes after the read goroutine, the one that serves
+			// frames, has stopped.
+			closedWithin(t, conn.Done(), "Conn.Done")
+			select {
+			case call := <-calls:
+				t.Errorf("served %s after the oversized frame", call.Data)
+			default:
+			}
+		})
+	}
+}
+
+// TestSlowConsumer: a client that does not read while the server pushes is
+// disconnected with 4008 once its SendBuffer fills, and Emit reports it.
+func TestSlowConsumer(t *testing.T) {
+	t.Parallel()
+	h := newHolder(true, "flood")
+	srv := newServer(t, h, host.Config{SendBuffer: 8})
+	ws := dialRaw(t, srv.wsURL, nil)
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(request("", "flood", ""))); err != nil {
+		t.Fatal(err)
+	}
+	call := h.next(t)
+
+	type result struct {
+		sent      int
+		err, then error
+	}
+	res := make(chan result, 1)
+	var wg sync.WaitGroup
+	t.Cleanup(wg.Wait)
+	wg.Go(func() {
+		push := []byte(`"` + strings.Repeat("p", 16<<10) + `"`)
+		var r result
+		for r.sent = 0; r.sent < 4000; r.sent++ {
+			if r.err = call.Conn.Emit("flood", push, false); r.err != nil {
+				break
+			}
+		}
+		if r.err != nil {
+			r.then = call.Conn.Emit("flood", push, false)
+		}
+		call.Done(host.Reply{}, nil)
+		res <- r
+	})
+	var r result
+	select {
+	case r = <-res:
+	case <-time.After(safety):
+		t.Fatal("the emitter did not finish")
+	}
+	if !errors.Is(r.err, host.ErrConnClosed) || !errors.Is(r.then, host.ErrConnClosed) {
+		t.Fatalf("after %d pushes Emit returned %v, then %v; want host.ErrConnClosed", r.sent, r.err, r.then)
+	}
+	t.Logf("Emit failed after %d pushes of 16 KiB", r.sent)
+
+	// Now read: data frames, then the 4008 close.
+	_ = ws.SetReadDeadline(time.Now().Add(safety))
+	frames := 0
+	var err error
+	for {
+		if _, _, err = ws.ReadMessage(); err != nil {
+			break
+		}
+		frames++
+	}
+	t.Logf("%d frames before the end", frames)
+	wantCloseError(t, err, host.CloseSlowConsumer, "*")
+	closedWithin(t, call.Conn.Done(), "Conn.Done")
+}
+
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		allow  []string
+		origin string // "self" stands for the server's own origin
+		want   int
+	}{
+		{name: "no origin", want: http.StatusSwitchingProtocols},
+		{name: "own host", origin: "self", want: http.StatusSwitchingProtocols},
+		{name: "foreign", origin: "https://evil.example", want: http.StatusForbidden},
+		{name: "own host as a prefix", origin: "self.evil.example", want: http.StatusForbidden},
+		{name: "null origin", origin: "null", want: http.StatusForbidden},
+		{name: "foreign allowed", allow: []string{"https://app.example", "https://evil.example"}, origin: "https://evil.example", want: http.StatusSwitchingProtocols},
+		{name: "foreign not in the list", allow: []string{"https://app.example"}, origin: "https://evil.example", want: http.StatusForbidden},
+		{name: "star", allow: []string{"*"}, origin: "https://anything.example", want: http.StatusSwitchingProtocols},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, echo, host.Config{AllowOrigins: tt.allow})
+			h := http.Header{}
+			switch {
+			case strings.HasPrefix(tt.origin, "self"):
+				h.Set("Origin", strings.Replace(tt.origin, "self", srv.http.URL, 1))
+			case tt.origin != "":
+				h.Set("Origin", tt.origin)
+			}
+			d := websocket.Dialer{HandshakeTimeout: safety}
+			ws, resp, err := d.Dial(srv.wsURL, h)
+			if ws != nil {
+				t.Cleanup(func() { _ = ws.Close() })
+			}
+			if resp == nil {
+				t.Fatalf("dial: %v", err)
+			}
+			if resp.StatusCode != tt.want {
+				t.Fatalf("origin %q: HTTP %d (%v), want %d", h.Get("Origin"), resp.StatusCode, err, tt.want)
+			}
+			if tt.want != http.StatusSwitchingProtocols {
+				if !errors.Is(err, websocket.ErrBadHandshake) {
+					t.Errorf("dial error %v, want ErrBadHandshake", err)
+				}
+				return
+			}
+			if err := ws.WriteMessage(websocket.TextMessage, []byte(request("1", "echo", "1"))); err != nil {
+				t.Fatal(err)
+			}
+			_ = ws.SetReadDeadline(time.Now().Add(safety))
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantReply(t, frame{data: b}, `1`, `1`)
+		})
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, echo, host.Config{Status: func() any {
+		return map[string]any{"pool": 3, "mode": "isolated"}
+	}})
+	code, body := srv.health(t)
+	if code != http.StatusOK || string(body["ok"]) != "true" || string(body["connections"]) != "0" {
+		t.Errorf("idle: HTTP %d %v", code, body)
+	}
+	if string(body["status"]) != `{"mode":"isolated","pool":3}` {
+		t.Errorf("status %s", body["status"])
+	}
+	if _, ok := body["uptime"]; !ok {
+		t.Error("no uptime")
+	}
+	for range 2 {
+		c := dial(t, srv.wsURL)
+		c.sync(t) // registered with melody by now
+	}
+	if code, body := srv.health(t); code != http.StatusOK || string(body["connections"]) != "2" {
+		t.Errorf("two clients: HTTP %d connections %s", code, body["connections"])
+	}
+	if n := srv.Connections(); n != 2 {
+		t.Errorf("Connections() = %d, want 2", n)
+	}
+
+	bare := newServer(t, echo, host.Config{})
+	if _, body := bare.health(t); body["status"] != nil {
+		t.Errorf("status without Config.Status: %s", body["status"])
+	}
+}
+
+func TestShutdownDrains(t *testing.T) {
+	t.Parallel()
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{})
+	busy, idle := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	idle.sync(t) // both registered
+	busy.send(t, request(`"held"`, "hold", ""))
+	held := h.next(t)
+
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), safety)
+		defer cancel()
+		shut <- srv.Shutdown(ctx)
+	}()
+	srv.waitDraining(t)
+	if _, body := srv.health(t); string(body["ok"]) != "false" {
+		t.Errorf("draining: /healthz ok %s, want false", body["ok"])
+	}
+
+	for _, c := range []*client{idle, busy} {
+		msg := wantErrorReply(t, c.call(t, `"late"`, "echo", "1"), `"late"`, "overloaded")
+		if !strings.Contains(msg, "shutting down") {
+			t.Errorf("draining message %q", msg)
+		}
+	}
+	idle.send(t, request("", "echo", "1"))
+	wantErrorPush(t, idle.next(t), "overloaded", "echo")
+	// New connections are refused while draining.
+	d := websocket.Dialer{HandshakeTimeout: safety}
+	if ws, resp, err := d.Dial(srv.wsURL, nil); err == nil {
+		ws.Close()
+		t.Error("a new connection was accepted while draining")
+	} else if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("dial while draining: %v", err)
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v with a call in flight", err)
+	default:
+	}
+
+	held.Done(host.Reply{Data: []byte(`"finished"`)}, nil)
+	wantReply(t, busy.next(t), `"held"`, `"finished"`)
+	busy.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	idle.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	case <-time.After(safety):
+		t.Fatal("Shutdown did not return")
+	}
+	closedWithin(t, held.Conn.Done(), "Conn.Done")
+}
+
+func TestShutdownDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{})
+	busy, idle := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	idle.sync(t)
+	busy.send(t, request("1", "hold", ""))
+	held := h.next(t)
+	t.Cleanup(func() { held.Done(host.Reply{}, nil) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-shut:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(safety):
+		t.Fatal("Shutdown did not return after its ctx ended")
+	}
+	for _, c := range []*client{busy, idle} {
+		err, n := c.closed(t)
+		if n != 0 {
+			t.Errorf("%d frames before the end", n)
+		}
+		if err == nil {
+			t.Error("the connection did not end")
+		}
+		t.Logf("connection ended with %v", err)
+	}
+	closedWithin(t, held.Conn.Done(), "Conn.Done")
+}
+
+func TestConnClose(t *testing.T) {
+	t.Parallel()
+	calls := make(chan *host.Call, 8)
+	h := handlerFunc(func(_ context.Context, call *host.Call) {
+		calls <- call
+		call.Started()
+		call.Done(host.Reply{Data: []byte(`"bye"`)}, nil)
+		_ = call.Conn.Close(4001, "go away")
+	})
+	c := dial(t, newServer(t, h, host.Config{}).wsURL)
+	c.send(t, request("1", "bye", ""))
+	c.trySend(request("2", "behind", "")) // not served: a close is queued
+	wantReply(t, c.next(t), `1`, `"bye"`)
+	c.wantClose(t, 4001, "go away")
+	conn := (<-calls).Conn
+	closedWithin(t, conn.Done(), "Conn.Done")
+	select {
+	case call := <-calls:
+		t.Errorf("served %q after Conn.Close", call.Event)
+	default:
+	}
+	if err := conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+		t.Errorf("Emit after the end = %v, want host.ErrConnClosed", err)
+	}
+}
+
+func TestConnIdentity(t *testing.T) {
+	t.Parallel()
+	conns := make(chan *host.Conn, 8)
+	h := host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
+		conns <- call.Conn
+		id, _ := json.Marshal(call.Conn.ID())
+		return host.Reply{Data: id}, nil
+	})
+	srv := newServer(t, h, host.Config{})
+	ids := map[string]bool{}
+	for range 3 {
+		c := dial(t, srv.wsURL)
+		f1, f2 := c.call(t, "1", "who", ""), c.call(t, "2", "who", "")
+		a, b := str(t, object(t, f1.data, "id", "data")["data"]), str(t, object(t, f2.data, "id", "data")["data"])
+		if a == "" || a != b {
+			t.Fatalf("one connection, ids %q and %q", a, b)
+		}
+		if ids[a] {
+			t.Fatalf("id %q given twice", a)
+		}
+		ids[a] = true
+		if c1, c2 := <-conns, <-conns; c1 != c2 {
+			t.Error("one connection, two *Conn")
+		}
+	}
+
+	// Done closes when the client goes away.
+	c := dial(t, srv.wsURL)
+	c.call(t, "1", "who", "")
+	conn := <-conns
+	select {
+	case <-conn.Done():
+		t.Fatal("Done closed on an open connection")
+	default:
+	}
+	c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	closedWithin(t, conn.Done(), "Conn.Done")
+}
+
+func TestZeroConfig(t *testing.T) {
+	t.Parallel()
+	srv := mount(t, host.New(echo, host.Config{})) // Logger nil too
+	c := dial(t, srv.wsURL)
+	tests := []struct {
+		name string
+		size int
+	}{
+		{name: "over melody's 512", size: 600},
+		{name: "10 KiB", size: 10 << 10},
+		{name: "DefaultMaxMessage", size: host.DefaultMaxMessage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := padded(t, `"big"`, tt.size)
+			c.send(t, req)
+			f := c.next(t)
+			m := object(t, f.data, "id", "data")
+			if string(m["id"]) != `"big"` || !bytes.Equal(m["data"], []byte(req[len(`{"event":"echo","id":"big","data":`):len(req)-1])) {
+				t.Fatalf("reply to a %d-byte request: %.80s...", tt.size, f.data)
+			}
+		})
+	}
+
+	// The default limit is DefaultMaxMessage. (A discarding Logger here only
+	// keeps the warning out of the test output.)
+	srv = newServer(t, echo, host.Config{})
+	c = dial(t, srv.wsURL)
+	c.send(t, padded(t, `"over"`, host.DefaultMaxMessage+1))
+	wantErrorPush(t, c.next(t), "payload_too_large", "")
+	c.wantClose(t, websocket.CloseMessageTooBig, "*")
+}
