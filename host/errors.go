@@ -16,23 +16,17 @@ type coder interface {
 }
 
 // wireError maps an error to the code and message a client sees. It is the
-// one place where errors become wire codes. Internal errors never show their
-// Go text to clients.
+// one place where errors become wire codes. Errors that carry a code were
+// written for clients and keep their message; any other error is internal
+// and never shows its Go text.
 func wireError(err error, timeout time.Duration) (protocol.Code, string) {
 	var pe *protocol.Error
 	var c coder
 	switch {
 	case errors.As(err, &pe):
-		if pe.Code == protocol.CodeInternal {
-			return pe.Code, "internal error"
-		}
 		return pe.Code, pe.Message
 	case errors.As(err, &c):
-		code := protocol.Code(c.ErrorCode())
-		if code == protocol.CodeInternal {
-			return code, "internal error"
-		}
-		return code, err.Error()
+		return protocol.Code(c.ErrorCode()), err.Error()
 	case errors.Is(err, context.DeadlineExceeded):
 		return protocol.CodeTimeout, fmt.Sprintf("call did not finish within %s", timeout)
 	default:

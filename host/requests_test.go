@@ -263,7 +263,7 @@ func TestErrorMapping(t *testing.T) {
 	}{
 		{event: "coded", wantCode: "unauthorized", wantMsg: "not allowed here"},
 		{event: "coded custom", wantCode: "quota_exceeded", wantMsg: "3 calls a day"},
-		{event: "coded internal", wantCode: "internal", wantMsg: "internal error"},
+		{event: "coded internal", wantCode: "internal", wantMsg: "pool slot 3 is corrupt"},
 		{event: "plain", wantCode: "internal", wantMsg: "internal error"},
 		{event: "wrapped plain", wantCode: "internal", wantMsg: "internal error"},
 		{event: "deadline", wantCode: "timeout", wantMsg: "call did not finish within 1.5s"},

@@ -97,6 +97,10 @@ type Server struct {
 	mux     *http.ServeMux
 
 	draining atomic.Bool
+	// base is the parent of every call's context; Shutdown cancels it when the
+	// grace period ends, so that calls still open are answered.
+	base     context.Context
+	abortAll context.CancelCauseFunc
 	liveMu   sync.Mutex
 	live     map[*Conn]struct{} // connected, for shutdown
 	calls    atomic.Int64       // requests accepted and not yet answered
@@ -109,6 +113,7 @@ type Server struct {
 func New(h Handler, cfg Config) *Server {
 	cfg.setDefaults()
 	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), started: time.Now(), live: make(map[*Conn]struct{})}
+	s.base, s.abortAll = context.WithCancelCause(context.Background())
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxMessage + oversizeSlack
 	m.Config.MessageBufferSize = cfg.SendBuffer
@@ -124,10 +129,9 @@ func New(h Handler, cfg Config) *Server {
 	m.HandleMessage(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, false) })
 	m.HandleMessageBinary(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, true) })
 	m.HandleError(s.onError)
-	m.HandleClose(func(sess *melody.Session, code int, text string) error {
-		connOf(sess).setCloseReason(fmt.Sprintf("client closed (%d %s)", code, text))
-		return nil // melody's default reply to the close frame follows
-	})
+	// No HandleClose: melody would install it in place of gorilla's default
+	// close handler, which is what answers a client's close frame. The
+	// client's close code reaches onError as a *websocket.CloseError.
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
 	return s
@@ -199,7 +203,9 @@ func (s *Server) onError(sess *melody.Session, err error) {
 	case errors.Is(err, melody.ErrWriteClosed), errors.Is(err, melody.ErrSessionClosed):
 	default:
 		var ce *websocket.CloseError
-		if !errors.As(err, &ce) {
+		if errors.As(err, &ce) {
+			c.setCloseReason(fmt.Sprintf("client closed (%d %s)", ce.Code, ce.Text))
+		} else {
 			c.setCloseReason(err.Error())
 		}
 		s.log.Debug("connection error", "socket", c.id, "error", err)
@@ -257,7 +263,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 // panics gets it an internal error; either way the connection's next request
 // goes.
 func (s *Server) dispatch(r *request) {
-	ctx, cancel := context.WithDeadline(context.Background(), r.deadline)
+	ctx, cancel := context.WithDeadline(s.base, r.deadline)
 	// The expiry settles without r.cancel, which may not be set yet: the
 	// deadline has fired, so the context has released its timer anyway.
 	stop := context.AfterFunc(ctx, func() {
@@ -268,7 +274,7 @@ func (s *Server) dispatch(r *request) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in a handler", "socket", r.conn.id, "event", r.Event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			r.done(Reply{}, protocol.Errorf(protocol.CodeInternal, "handler panicked"))
+			r.done(Reply{}, protocol.Errorf(protocol.CodeInternal, "internal error"))
 			r.started()
 		}
 	}()
@@ -298,26 +304,41 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// errShuttingDown answers the calls still open when the grace period ends.
+var errShuttingDown = protocol.Errorf(protocol.CodeOverloaded, "server is shutting down")
+
+// closeWait bounds the close handshakes after the grace period.
+const closeWait = 2 * time.Second
+
 // Shutdown drains the server: new requests are answered with overloaded,
-// calls in flight may finish until ctx ends, then every connection is closed
-// with 1001 (going away). It returns when all connections are gone, or with
-// ctx's error when they did not go in time (they are then cut).
+// calls in flight may finish until ctx ends (those still open then are
+// answered with overloaded), then every connection is closed with 1001
+// (going away). It returns nil when every call finished in time and every
+// connection went; an error wrapping ctx's when the grace period ended with
+// calls open, or one saying how many connections were cut.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
+	var errs []error
 	if err := waitZero(ctx, &s.calls); err != nil {
-		s.log.Warn("shutdown: calls still in flight when the grace period ended", "calls", s.calls.Load(), "error", err)
+		n := s.calls.Load()
+		s.log.Warn("shutdown: grace period over: answering the calls still in flight", "calls", n)
+		errs = append(errs, fmt.Errorf("host: shutdown: %d calls were in flight when the grace period ended: %w", n, err))
+		s.abortAll(errShuttingDown)
+		_ = waitZero(context.Background(), &s.calls) // settled at once by their expired contexts
 	}
 	_ = s.melody.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
-	err := waitZero(ctx, &s.conns)
-	if err != nil {
+	closeCtx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	if waitZero(closeCtx, &s.conns) != nil {
 		s.liveMu.Lock()
+		errs = append(errs, fmt.Errorf("host: shutdown: %d connections did not close within %s and were cut", len(s.live), closeWait))
 		for c := range s.live {
 			_ = c.sess.WebsocketConnection().Close()
 		}
 		s.liveMu.Unlock()
 	}
 	s.closers.Wait()
-	return err
+	return errors.Join(errs...)
 }
 
 // waitZero waits until n is zero or ctx ends. Shutdown is rare and short, so

@@ -310,16 +310,11 @@ func TestShutdownDeadline(t *testing.T) {
 	case <-time.After(safety):
 		t.Fatal("Shutdown did not return after its ctx ended")
 	}
-	for _, c := range []*client{busy, idle} {
-		err, n := c.closed(t)
-		if n != 0 {
-			t.Errorf("%d frames before the end", n)
-		}
-		if err == nil {
-			t.Error("the connection did not end")
-		}
-		t.Logf("connection ended with %v", err)
-	}
+	// The call still open when the grace period ended is answered, then
+	// both connections are closed with 1001.
+	wantErrorReply(t, busy.next(t), `1`, "overloaded")
+	busy.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	idle.wantClose(t, websocket.CloseGoingAway, "server shutting down")
 	closedWithin(t, held.Conn.Done(), "Conn.Done")
 }
 
@@ -419,4 +414,26 @@ func TestZeroConfig(t *testing.T) {
 	c.send(t, padded(t, `"over"`, host.DefaultMaxMessage+1))
 	wantErrorPush(t, c.next(t), "payload_too_large", "")
 	c.wantClose(t, websocket.CloseMessageTooBig, "*")
+}
+
+// TestClientCloseIsAnswered: a client's close frame gets the server's close
+// frame back (the closing handshake), not a dropped connection.
+func TestClientCloseIsAnswered(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, newHolder(false), host.Config{})
+	conn, _, err := websocket.DefaultDialer.Dial(srv.wsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye")
+	if err := conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(safety)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(safety))
+	_, _, err = conn.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("after the client's close: %v, want the server's close 1000", err)
+	}
 }
