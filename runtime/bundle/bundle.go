@@ -69,6 +69,9 @@ type Result struct {
 	Inputs []string
 	// Duration is the wall time Build took.
 	Duration time.Duration
+	// Reused counts the Modules a [Builder] took unchanged from its previous
+	// build, Program included; always 0 from the package-level [Build].
+	Reused int
 }
 
 // wrapPrefix turns esbuild's CommonJS output into a function expression. It
@@ -104,6 +107,34 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	msgs := nameClashes(mods)
+	out := api.Build(esbuildOptions(absDir, mods, opts.External))
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	for _, e := range out.Errors {
+		msgs = append(msgs, esbuildMessage(e, display))
+	}
+	if len(msgs) > 0 {
+		return nil, newError(msgs)
+	}
+
+	msgs = compileAll(ctx, mods, outputs(absDir, out.OutputFiles))
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	if len(msgs) > 0 {
+		return nil, newError(msgs)
+	}
+	if res.Inputs, err = metafileInputs(out.Metafile); err != nil {
+		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// esbuildOptions are the esbuild options of a build of mods, the route
+// modules under absDir; [Build] and [Builder] share them.
+func esbuildOptions(absDir string, mods []*Module, external []string) api.BuildOptions {
 	entries := make([]api.EntryPoint, len(mods))
 	for i, m := range mods {
 		// Output next to the input ("api/hello.ts" -> "api/hello.ts.js"):
@@ -111,7 +142,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		// against the display path.
 		entries[i] = api.EntryPoint{InputPath: filepath.FromSlash(m.Rel), OutputPath: filepath.FromSlash(m.Rel)}
 	}
-	out := api.Build(api.BuildOptions{
+	return api.BuildOptions{
 		EntryPointsAdvanced: entries,
 		Bundle:              true,
 		Write:               false,
@@ -129,7 +160,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		},
 		MainFields:     []string{"module", "main"},
 		Conditions:     []string{"module"},
-		External:       opts.External,
+		External:       external,
 		Sourcemap:      api.SourceMapLinked, // handed to goja by compile
 		SourcesContent: api.SourcesContentExclude,
 		LegalComments:  api.LegalCommentsNone,
@@ -139,36 +170,20 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		Outbase:        absDir,
 		Metafile:       true,
 		AbsPaths:       api.MetafileAbsPath,
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
 	}
-	for _, e := range out.Errors {
-		msgs = append(msgs, esbuildMessage(e, display))
-	}
-	if len(msgs) > 0 {
-		return nil, newError(msgs)
-	}
+}
 
-	files := make(map[string][]byte, len(out.OutputFiles))
-	for _, f := range out.OutputFiles {
-		files[f.Path] = f.Contents
+// outputs indexes esbuild's output files by module: the bundle and its
+// source map, nil when esbuild wrote none.
+func outputs(absDir string, files []api.OutputFile) func(*Module) (code, srcMap []byte) {
+	byPath := make(map[string][]byte, len(files))
+	for _, f := range files {
+		byPath[f.Path] = f.Contents
 	}
-	msgs = compileAll(ctx, mods, func(m *Module) (code, srcMap []byte) {
+	return func(m *Module) (code, srcMap []byte) {
 		p := filepath.Join(absDir, filepath.FromSlash(m.Rel)) + ".js"
-		return files[p], files[p+".map"]
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+		return byPath[p], byPath[p+".map"]
 	}
-	if len(msgs) > 0 {
-		return nil, newError(msgs)
-	}
-	if res.Inputs, err = metafileInputs(out.Metafile); err != nil {
-		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
-	}
-	res.Duration = time.Since(start)
-	return res, nil
 }
 
 // discover walks absDir for route modules, sorted by Rel.

@@ -18,8 +18,14 @@
 // positioned [Message]; other failures (a missing folder, a canceled context)
 // are plain wrapped errors.
 //
+// For hot reload, a [Builder] builds the same folder again and again, keeping
+// an esbuild incremental context and returning the previous [*Module], Program
+// and all, for every module whose bundled output did not change.
+//
 // Goroutine safety: [Build] keeps no state between calls and is safe to call
-// from several goroutines at once. The returned [Result] and its Modules are
-// immutable; a Program is shared by every VM and may run in many goja runtimes
-// at the same time.
+// from several goroutines at once. A [Builder]'s methods are safe to call from
+// several goroutines; its builds run one at a time. The returned [Result] and
+// its Modules are immutable, even when a later Builder result shares them; a
+// Program is shared by every VM and may run in many goja runtimes at the same
+// time.
 package bundle

@@ -6,9 +6,12 @@ import (
 	"strings"
 )
 
-// ErrNotDir is returned (wrapped) by [Build] when [Options.Dir] exists but is
-// not a directory.
+// ErrNotDir is returned (wrapped) by [Build] and [Builder.Build] when
+// [Options.Dir] exists but is not a directory.
 var ErrNotDir = errors.New("bundle: not a directory")
+
+// ErrClosed is returned (wrapped) by [Builder.Build] after [Builder.Close].
+var ErrClosed = errors.New("bundle: builder closed")
 
 // Message is one positioned build problem.
 type Message struct {

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/eventhost/eventhost/runtime/bundle"
 )
 
 // Mode is how a worker gets a module's exports.
@@ -125,6 +129,8 @@ type Engine struct {
 	wg      sync.WaitGroup
 	closed  atomic.Bool
 	reload  sync.Mutex // one build at a time
+	builder *bundle.Builder
+	lastErr atomic.Pointer[BuildFailure]
 	workers []*worker
 
 	vmsCreated atomic.Uint64
@@ -153,9 +159,11 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	default:
 		return nil, fmt.Errorf("engine: unknown mode %q (want %s or %s)", cfg.Mode, ModePreload, ModeReeval)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize)}
-	gen, err := e.build(ctx, 1)
+	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize),
+		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames()})}
+	gen, err := e.build(ctx, 1, nil)
 	if err != nil {
+		e.builder.Close()
 		return nil, err
 	}
 	e.gen.Store(gen)
@@ -176,17 +184,65 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 // Reload builds the scripts again and, when they build, makes the result the
 // current generation: calls started from now on use it, calls already
 // running finish on the one they started with. On a build error the current
-// generation keeps serving and the *bundle.Error is returned.
-func (e *Engine) Reload(ctx context.Context) (GenerationInfo, error) {
+// generation keeps serving, the error is kept for Status, and the
+// *bundle.Error is returned.
+func (e *Engine) Reload(ctx context.Context) (ReloadResult, error) {
 	e.reload.Lock()
 	defer e.reload.Unlock()
 	old := e.gen.Load()
-	gen, err := e.build(ctx, old.info.ID+1)
+	gen, err := e.build(ctx, old.info.ID+1, old)
 	if err != nil {
-		return old.info, err
+		e.lastErr.Store(&BuildFailure{Err: err, At: time.Now()})
+		return ReloadResult{Generation: old.info}, err
 	}
 	e.gen.Store(gen)
-	return gen.info, nil
+	e.lastErr.Store(nil)
+	for _, w := range e.workers {
+		select { // let idle workers drop the old generation now
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	added, removed := diffRoutes(old.table, gen.table)
+	return ReloadResult{Generation: gen.info, Added: added, Removed: removed, Inputs: gen.inputs}, nil
+}
+
+// ReloadResult is what a successful Reload changed.
+type ReloadResult struct {
+	Generation GenerationInfo // the generation now serving
+	Added      []Route        // routes that are new or changed file or export
+	Removed    []Route        // routes that are gone
+	Inputs     []string       // every source file the build read, absolute
+}
+
+// BuildFailure is the last failed build, until a build succeeds.
+type BuildFailure struct {
+	Err error
+	At  time.Time
+}
+
+// LastFailure returns the last failed build, or nil when the last build
+// succeeded.
+func (e *Engine) LastFailure() *BuildFailure { return e.lastErr.Load() }
+
+// Inputs returns every source file the current generation was built from.
+func (e *Engine) Inputs() []string { return e.gen.Load().inputs }
+
+// diffRoutes lists the routes of next that are not in prev, and those of
+// prev that are not in next.
+func diffRoutes(prev, next []Route) (added, removed []Route) {
+	in := func(list []Route, r Route) bool { return slices.Contains(list, r) }
+	for _, r := range next {
+		if !in(prev, r) {
+			added = append(added, r)
+		}
+	}
+	for _, r := range prev {
+		if !in(next, r) {
+			removed = append(removed, r)
+		}
+	}
+	return added, removed
 }
 
 // Current returns the generation that new calls use.
@@ -226,6 +282,7 @@ func (e *Engine) Close() {
 	}
 	e.cancel()
 	e.wg.Wait()
+	e.builder.Close()
 	for {
 		select {
 		case c := <-e.queue:

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
-
-	"github.com/dop251/goja"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
 )
@@ -34,6 +33,8 @@ type generation struct {
 	modules []*bundle.Module
 	routes  map[string]*route
 	table   []Route
+	inputs  []string
+	exports map[*bundle.Module][]string // each module's exported function names
 }
 
 // route is a Route with what a worker needs to find its function fast.
@@ -47,40 +48,48 @@ type route struct {
 var validExport = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 
 // build bundles the scripts, finds each module's exported functions by
-// evaluating it once in a scratch VM, and checks that no two sources claim
-// the same event.
-func (e *Engine) build(ctx context.Context, id uint64) (*generation, error) {
+// evaluating it once in a scratch VM (or takes them from prev when the
+// module did not change), and checks that no two sources claim the same
+// event.
+func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*generation, error) {
 	start := time.Now()
-	res, err := bundle.Build(ctx, bundle.Options{Dir: e.cfg.Dir, External: nativeModuleNames()})
+	res, err := e.builder.Build(ctx)
 	if err != nil {
 		return nil, err
 	}
-	gen := &generation{modules: res.Modules, routes: make(map[string]*route)}
-	scratch := newVM(e, nil)
+	gen := &generation{modules: res.Modules, routes: make(map[string]*route), inputs: res.Inputs,
+		exports: make(map[*bundle.Module][]string, len(res.Modules))}
+	var scratch *vm
 	var problems []bundle.Message
 	for i, m := range res.Modules {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("engine: build: %w", err)
 		}
-		exports, err := scratch.instantiate(m)
-		if err != nil {
-			problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + describe(err)})
-			continue
+		names, known := []string(nil), false
+		if prev != nil {
+			names, known = prev.exports[m]
 		}
-		for _, name := range exports.Keys() {
-			if _, ok := goja.AssertFunction(exports.Get(name)); !ok {
-				continue // only exported functions are routes
+		if !known {
+			if scratch == nil {
+				scratch = newVM(e, nil)
 			}
+			if names, err = scratch.exportedFunctions(m); err != nil {
+				problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + describe(err)})
+				continue
+			}
+		}
+		gen.exports[m] = names
+		for _, name := range names {
 			event := m.Name + "." + name
 			if name == "default" {
 				event = m.Name
 			} else if !validExport.MatchString(name) {
 				continue
 			}
-			if prev, ok := gen.routes[event]; ok {
+			if other, ok := gen.routes[event]; ok {
 				problems = append(problems, bundle.Message{File: m.File, Text: fmt.Sprintf(
 					"event %q is claimed twice: by export %q of %s and by export %q of %s",
-					event, prev.Export, prev.File, name, m.File)})
+					event, other.Export, other.File, name, m.File)})
 				continue
 			}
 			r := &route{Route: Route{Event: event, File: m.File, Export: name}, index: len(gen.table), module: i}
@@ -91,15 +100,7 @@ func (e *Engine) build(ctx context.Context, id uint64) (*generation, error) {
 	if len(problems) > 0 {
 		return nil, &bundle.Error{Messages: problems}
 	}
-	slices.SortFunc(gen.table, func(a, b Route) int {
-		if a.Event < b.Event {
-			return -1
-		}
-		if a.Event > b.Event {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(gen.table, func(a, b Route) int { return strings.Compare(a.Event, b.Event) })
 	gen.info = GenerationInfo{ID: id, Built: time.Now(), Duration: time.Since(start), Modules: len(res.Modules), Routes: len(gen.table)}
 	return gen, nil
 }

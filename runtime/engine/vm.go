@@ -125,6 +125,22 @@ func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
 	return v.evaluate(wrapper)
 }
 
+// exportedFunctions evaluates module m and returns the names of its
+// exports that are functions: the module's routes.
+func (v *vm) exportedFunctions(m *bundle.Module) ([]string, error) {
+	exports, err := v.instantiate(m)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, name := range exports.Keys() {
+		if _, ok := goja.AssertFunction(exports.Get(name)); ok {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
 func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
 	module := v.rt.NewObject()
 	exports := v.rt.NewObject()
@@ -209,7 +225,7 @@ func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
 	}
 	s, err := v.stringify(goja.Undefined(), val)
 	if err != nil {
-		return nil, false, fmt.Errorf("value is not JSON-serializable: %w", err)
+		return nil, false, errors.New("value is not JSON-serializable: " + describe(err))
 	}
 	if goja.IsUndefined(s) {
 		return nil, false, nil
@@ -332,7 +348,7 @@ func (v *vm) socketEmit(call goja.FunctionCall) goja.Value {
 	}
 	data, binary, err := v.export(call.Argument(1))
 	if err != nil {
-		panic(v.rt.NewTypeError("socket.emit: %v", describe(err)))
+		panic(v.rt.NewTypeError("socket.emit: %v", err))
 	}
 	return v.rt.ToValue(s.Emit(event.String(), data, binary) == nil)
 }

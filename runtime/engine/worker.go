@@ -19,9 +19,10 @@ var errInterrupted = errors.New("call deadline exceeded")
 // worker is one goroutine of the pool and the VM it owns. Other goroutines
 // touch only what mu guards.
 type worker struct {
-	e  *Engine
-	id int
-	vm *vm // replaced by reset; only the worker goroutine reads it without mu
+	e    *Engine
+	id   int
+	vm   *vm           // replaced by reset; only the worker goroutine reads it without mu
+	wake chan struct{} // a new generation is current
 
 	mu      sync.Mutex
 	running *call              // whose JS runs now (for interrupts)
@@ -29,7 +30,7 @@ type worker struct {
 }
 
 func newWorker(e *Engine, id int) *worker {
-	w := &worker{e: e, id: id, pending: make(map[*call]struct{})}
+	w := &worker{e: e, id: id, pending: make(map[*call]struct{}), wake: make(chan struct{}, 1)}
 	w.vm = newVM(e, w)
 	e.vmsCreated.Add(1)
 	return w
@@ -54,6 +55,12 @@ func (w *worker) loop(ctx context.Context) {
 			w.start(c)
 		case <-due:
 			w.fireTimers()
+		case <-w.wake:
+			// Drop the old generation's module instances now rather than at
+			// this worker's next call, so that their memory returns.
+			if gen := w.e.gen.Load(); w.vm.gen != gen {
+				w.vm.use(gen)
+			}
 		}
 	}
 }
@@ -156,7 +163,7 @@ func (w *worker) reply(c *call, val goja.Value) {
 	}
 	data, binary, err := w.vm.export(val)
 	if err != nil {
-		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + describe(err)}
+		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + err.Error()}
 		w.logHandlerError(c, he)
 		c.settle(Result{}, he)
 		return
