@@ -189,13 +189,15 @@ func (w *worker) failed(c *call, err error) {
 	var overflow *goja.StackOverflowError
 	switch {
 	case errors.As(err, &interrupted):
-		c.settle(Result{}, context.Cause(c.ctx))
+		w.unpend(c)
 		w.reset(c, "a call ran past its deadline and was interrupted")
+		c.settle(Result{}, context.Cause(c.ctx))
 	case errors.As(err, &overflow):
 		he := &HandlerError{Code: "handler_error", Message: errStackOverflow.Error(), Stack: overflow.String()}
 		w.logHandlerError(c, he)
-		c.settle(Result{}, he)
+		w.unpend(c)
 		w.reset(c, "a call overflowed the call stack")
+		c.settle(Result{}, he)
 	case errors.As(err, &ex):
 		he := w.vm.handlerError(ex.Value(), ex.String())
 		w.logHandlerError(c, he)
@@ -216,14 +218,9 @@ func (w *worker) logHandlerError(c *call, he *HandlerError) {
 // recoverPanic turns a Go panic under a call into ErrInternal for that call,
 // logs it with its stack, and replaces the VM.
 func (w *worker) recoverPanic(c *call) {
-	r := recover()
-	if r == nil {
-		return
+	if r := recover(); r != nil {
+		w.recoverPanicValue(c, r)
 	}
-	w.leave()
-	w.e.log.Error("panic under a call", "event", c.req.Event, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-	c.settle(Result{}, ErrInternal)
-	w.reset(c, "a call panicked")
 }
 
 // enter marks c as the call whose JS runs now. It reports false, and marks
@@ -309,11 +306,14 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 	return false
 }
 
+// recoverPanicValue replaces the VM after a panic, then answers c with
+// ErrInternal: the VM is fresh before anyone can send the next call.
 func (w *worker) recoverPanicValue(c *call, r any) {
 	w.leave()
 	w.e.log.Error("panic under a call", "event", c.req.Event, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-	c.settle(Result{}, ErrInternal)
+	w.unpend(c)
 	w.reset(c, "a call panicked")
+	c.settle(Result{}, ErrInternal)
 }
 
 // reset replaces the VM after a run left it in an unknown state. Calls that
