@@ -34,6 +34,7 @@ type serveConfig struct {
 	allowOrigins    listFlag
 	logFormat       string
 	logLevel        slog.Level
+	watch           bool
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -53,6 +54,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Var(&cfg.allowOrigins, "allow-origin", "Origin accepted besides the server's own host (comma-separated or repeated; * for any)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &exitError{code: 0}
@@ -116,13 +118,20 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	}
 	log.Info("scripts built", "dir", cfg.scripts, "modules", gen.Modules, "routes", gen.Routes, "build_time", gen.Duration.Round(time.Millisecond))
 
+	var reload *reloader
+	if cfg.watch {
+		if reload, err = newReloader(eng, cfg.scripts, log); err != nil {
+			return err
+		}
+	}
+
 	srv := host.New(jsHandler{eng}, host.Config{
 		CallTimeout:  cfg.timeout,
 		MaxMessage:   int64(cfg.maxMessage),
 		MaxInflight:  cfg.maxInflight,
 		SendBuffer:   cfg.sendBuffer,
 		AllowOrigins: cfg.allowOrigins,
-		Status:       func() any { return status(eng) },
+		Status:       func() any { return status(eng, cfg.watch) },
 		Logger:       log,
 	})
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -132,7 +141,21 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- httpSrv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.timeout, "max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight)
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan error, 1)
+	if reload != nil {
+		go func() { watched <- reload.run(watchCtx) }()
+	} else {
+		watched <- nil
+	}
+	defer func() {
+		stopWatching()
+		if err := <-watched; err != nil {
+			log.Warn("watch", "error", err)
+		}
+	}()
+	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.timeout,
+		"max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight, "watch", cfg.watch)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -157,9 +180,15 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 }
 
 // status is what GET /healthz reports of the scripts.
-func status(eng *engine.Engine) any {
+func status(eng *engine.Engine, watching bool) any {
 	g := eng.Current()
+	var lastError any
+	if f := eng.LastFailure(); f != nil {
+		lastError = map[string]any{"message": f.Err.Error(), "at": f.At.UTC().Format(time.RFC3339Nano)}
+	}
 	return map[string]any{
+		"watching":   watching,
+		"last_error": lastError,
 		"mode":       eng.Mode(),
 		"generation": g.ID,
 		"built":      g.Built.UTC().Format(time.RFC3339Nano),
