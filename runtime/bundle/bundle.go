@@ -147,9 +147,13 @@ func esbuildOptions(absDir string, mods []*Module, external []string) api.BuildO
 		Bundle:              true,
 		Write:               false,
 		AllowOverwrite:      true, // nothing is written; outputs sit beside inputs
-		Format:              api.FormatCommonJS,
-		Platform:            api.PlatformNeutral,
-		Target:              api.ESNext,
+		// ES module output: scope-hoisted, without CommonJS interop helpers.
+		// Its one trailing export clause becomes a plain object assignment
+		// in compile (see exportsAssignment), so evaluating a module costs
+		// its own top-level code and nothing else.
+		Format:   api.FormatESModule,
+		Platform: api.PlatformNeutral,
+		Target:   api.ESNext,
 		// goja lacks these; esbuild lowers them. Without "decorators",
 		// esbuild leaves @decorator syntax as is for ESNext.
 		Supported: map[string]bool{
@@ -157,10 +161,12 @@ func esbuildOptions(absDir string, mods []*Module, external []string) api.BuildO
 			"for-await":       false,
 			"using":           false,
 			"decorators":      false,
+			// Modules are evaluated synchronously, inside a function.
+			"top-level-await": false,
 		},
 		MainFields:     []string{"module", "main"},
 		Conditions:     []string{"module"},
-		External:       external,
+		Plugins:        []api.Plugin{nativeModules(external)},
 		Sourcemap:      api.SourceMapLinked, // handed to goja by compile
 		SourcesContent: api.SourcesContentExclude,
 		LegalComments:  api.LegalCommentsNone,
@@ -274,7 +280,7 @@ func nameClashes(mods []*Module) []Message {
 // display folder.
 func esbuildMessage(e api.Message, display string) Message {
 	text := e.Text
-	if strings.HasPrefix(text, "Top-level await is currently not supported") {
+	if strings.HasPrefix(text, "Top-level await is currently not supported") || strings.HasPrefix(text, "Top-level await is not available") {
 		text = "top-level await is not supported: modules are evaluated synchronously; await inside an exported function instead"
 	}
 	if len(e.Notes) > 0 && strings.Contains(e.Notes[0].Text, "built into node") {
@@ -342,6 +348,10 @@ func compile(name string, code, srcMap []byte) (*goja.Program, *Message) {
 	srcMap = gojaSourceMap(srcMap)
 	// The output ends with a sourceMappingURL comment; goja asks the loader.
 	loader := parser.WithSourceMapLoader(func(string) ([]byte, error) { return srcMap, nil })
+	js, err := exportsAssignment(js)
+	if err != nil {
+		return nil, &Message{File: name, Text: err.Error()}
+	}
 	ast, err := parser.ParseFile(nil, name, wrapPrefix+js+"\n})", 0, loader)
 	if err != nil {
 		var list parser.ErrorList

@@ -1,0 +1,89 @@
+package bundle
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// exportClause matches the one export clause that esbuild prints at the end
+// of an ES module bundle: "export {\n  a as default,\n  b\n};".
+var exportClause = regexp.MustCompile(`(?m)^export \{([^}]*)\};[ \t]*$`)
+
+// exportSpecifier is one "local" or "local as exported" of the clause; the
+// exported name may be a string literal.
+var exportSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+)(?:\s+as\s+([\p{L}\p{N}_$]+|"(?:[^"\\]|\\.)*"))?$`)
+
+// exportsAssignment turns the export clause of esbuild's ES module output
+// into "module.exports = {default: a, b: b};", keeping its line breaks so
+// that source positions stay put. Code without a clause exports nothing.
+//
+// The exports object holds the values the bindings have when the module
+// body has run (a snapshot, not live bindings): for the exported functions
+// that are routes, the same thing.
+func exportsAssignment(js string) (string, error) {
+	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
+	if len(locs) == 0 {
+		return js, nil
+	}
+	if len(locs) > 1 {
+		return "", fmt.Errorf("bundle: esbuild output has %d export clauses, want one", len(locs))
+	}
+	loc := locs[0]
+	var b strings.Builder
+	b.WriteString(js[:loc[0]])
+	b.WriteString("module.exports = {")
+	for i, part := range strings.Split(js[loc[2]:loc[3]], ",") {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		spec := strings.TrimSpace(part)
+		if spec == "" {
+			b.WriteString(part)
+			continue
+		}
+		m := exportSpecifier.FindStringSubmatch(spec)
+		if m == nil {
+			return "", fmt.Errorf("bundle: unexpected export specifier %q in esbuild output", spec)
+		}
+		local, exported := m[1], m[2]
+		if exported == "" {
+			exported = local
+		}
+		// Keep the specifier's own line break and indentation.
+		b.WriteString(part[:strings.Index(part, spec)])
+		b.WriteString(exported + ": " + local)
+		b.WriteString(part[strings.Index(part, spec)+len(spec):])
+	}
+	b.WriteString("};")
+	b.WriteString(js[loc[1]:])
+	return b.String(), nil
+}
+
+// nativeModules serves the named modules as "module.exports =
+// require(name)", so that importing one calls the require function the
+// module wrapper is given at run time.
+func nativeModules(names []string) api.Plugin {
+	return api.Plugin{Name: "eventhost-native-modules", Setup: func(build api.PluginBuild) {
+		if len(names) == 0 {
+			return
+		}
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = regexp.QuoteMeta(n)
+		}
+		filter := "^(" + strings.Join(quoted, "|") + ")$"
+		build.OnResolve(api.OnResolveOptions{Filter: filter}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+			if args.Namespace == "native" {
+				return api.OnResolveResult{Path: args.Path, External: true}, nil // the require inside the stub
+			}
+			return api.OnResolveResult{Path: args.Path, Namespace: "native"}, nil
+		})
+		build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "native"}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+			contents := fmt.Sprintf("module.exports = require(%q);", args.Path)
+			return api.OnLoadResult{Contents: &contents, Loader: api.LoaderJS}, nil
+		})
+	}}
+}
