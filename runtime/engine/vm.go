@@ -55,6 +55,7 @@ type vm struct {
 
 	parse, stringify goja.Callable
 	emitFn, closeFn  goja.Value
+	requireFn        goja.Value
 
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
@@ -88,6 +89,7 @@ func newVM(e *Engine, w *worker) *vm {
 	v.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	v.emitFn = rt.ToValue(v.socketEmit)
 	v.closeFn = rt.ToValue(v.socketClose)
+	v.requireFn = rt.ToValue(v.require)
 	return v
 }
 
@@ -147,7 +149,7 @@ func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
 	if err := module.Set("exports", exports); err != nil {
 		return nil, err
 	}
-	if _, err := wrapper(goja.Undefined(), exports, v.rt.ToValue(v.require), module); err != nil {
+	if _, err := wrapper(goja.Undefined(), exports, v.requireFn, module); err != nil {
 		return nil, err
 	}
 	return module.Get("exports").ToObject(v.rt), nil
@@ -205,7 +207,7 @@ func (v *vm) arg(req *Request) (goja.Value, error) {
 	case req.Data == nil:
 		return goja.Undefined(), nil
 	default:
-		return v.parse(goja.Undefined(), v.rt.ToValue(string(req.Data)))
+		return v.parseJSON(req.Data)
 	}
 }
 
@@ -223,14 +225,11 @@ func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
 			return obj.Export().(goja.ArrayBuffer).Bytes(), true, nil
 		}
 	}
-	s, err := v.stringify(goja.Undefined(), val)
+	data, err = v.stringifyJSON(val)
 	if err != nil {
 		return nil, false, errors.New("value is not JSON-serializable: " + describe(err))
 	}
-	if goja.IsUndefined(s) {
-		return nil, false, nil
-	}
-	return []byte(s.String()), false, nil
+	return data, false, nil
 }
 
 // handlerError turns what a handler threw or rejected with into a
