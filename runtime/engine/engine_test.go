@@ -225,23 +225,3 @@ func TestResultKinds(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkCall is the per-call cost in each mode for a one-line echo,
-// JSON in and out, through the engine's queue and a worker.
-func BenchmarkCall(b *testing.B) {
-	for _, mode := range []Mode{ModePreload, ModeReeval} {
-		b.Run(string(mode), func(b *testing.B) {
-			e := newEngine(b, map[string]string{"m.js": testModule}, Config{PoolSize: 1, Mode: mode})
-			sock := newSocket("s")
-			done := make(chan struct{}, 1)
-			req := &Request{Event: "m.echo", Data: []byte(`{"name":"Ada"}`), Socket: sock,
-				Done: func(Result, error) { done <- struct{}{} }}
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				e.Call(ctx, req)
-				<-done
-			}
-		})
-	}
-}

@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// generatedModule is a deterministic module of about size bytes: an echo
+// handler after top-level declarations and work (tables, functions, a Map
+// filled at load), like a module that grew helpers and lookup data.
+func generatedModule(size int) string {
+	var b strings.Builder
+	b.WriteString("const registry = new Map();\n")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, "const t%d = [%d, %d, %d, %d];\n", i, i, i*3, i*7, i+11)
+		fmt.Fprintf(&b, "function f%d(x) { return t%d[x %% 4] * %d + registry.size; }\n", i, i, i%17+1)
+		fmt.Fprintf(&b, "registry.set(\"f%d\", f%d(%d));\n", i, i, i)
+	}
+	b.WriteString("export function echo(socket, data) { return data; }\n")
+	return b.String()
+}
+
+// benchModules are the module sizes of BenchmarkCall: generated ones in a
+// temp folder, and one that bundles lodash from the repository's
+// node_modules.
+var benchModules = []struct {
+	name string
+	size int // 0: the lodash fixture
+}{
+	{"tiny", 1},
+	{"medium", 100_000},
+	{"large", 1_000_000},
+	{"lodash", 0},
+}
+
+// benchEngine starts an engine serving one module's echo as "m.echo".
+func benchEngine(b *testing.B, size int, cfg Config) *Engine {
+	b.Helper()
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if size == 0 {
+		dir, err := filepath.Abs("../../testdata/bench/lodash")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.Dir = dir
+		e, err := New(context.Background(), cfg)
+		if err != nil {
+			b.Fatalf("%v (run make test or npm ci to install lodash)", err)
+		}
+		b.Cleanup(e.Close)
+		return e
+	}
+	src := "export function echo(socket, data) { return data; }\n"
+	if size > 1 {
+		src = generatedModule(size)
+	}
+	return newEngine(b, map[string]string{"m.js": src}, cfg)
+}
+
+func echoEvent(e *Engine) string {
+	for _, r := range e.Routes() {
+		if r.Export == "echo" {
+			return r.Event
+		}
+	}
+	return ""
+}
+
+// BenchmarkCall is the cost of one call of an echo handler through the
+// engine (queue, worker, JS, JSON in and out), by eval mode and module size.
+// The freshvm series makes a new VM for every call: the strongest isolation.
+// module-bytes is the bundled size.
+func BenchmarkCall(b *testing.B) {
+	data := []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
+	for _, mod := range benchModules {
+		for _, mode := range []Mode{ModePreload, ModeReeval} {
+			b.Run(string(mode)+"/"+mod.name, func(b *testing.B) {
+				e := benchEngine(b, mod.size, Config{PoolSize: 1, Mode: mode})
+				event := echoEvent(e)
+				sock := newSocket("s")
+				done := make(chan error, 1)
+				req := &Request{Event: event, Data: data, Socket: sock, Done: func(_ Result, err error) { done <- err }}
+				ctx := context.Background()
+				e.Call(ctx, req) // warm: preload evaluates the module here
+				if err := <-done; err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					e.Call(ctx, req)
+					if err := <-done; err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(e.gen.Load().modules[0].Size), "module-bytes")
+			})
+		}
+		b.Run("freshvm/"+mod.name, func(b *testing.B) {
+			e := benchEngine(b, mod.size, Config{PoolSize: 1})
+			gen := e.gen.Load()
+			r := gen.routes[echoEvent(e)]
+			c := &call{req: &Request{Event: r.Event, Data: data, Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
+			b.ReportAllocs()
+			for b.Loop() {
+				w := &worker{e: e, pending: map[*call]struct{}{}}
+				w.vm = newVM(e, w)
+				w.vm.use(gen)
+				val, err := w.invoke(r, c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := w.vm.export(val); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(gen.modules[0].Size), "module-bytes")
+		})
+	}
+}
+
+// BenchmarkVMMemory reports the live heap one VM holds, by mode and module
+// size, after serving one call: in preload mode the module instance it
+// keeps; in reeval mode only the compiled module function. Multiply by
+// -pool (and by the number of modules) to size a server.
+func BenchmarkVMMemory(b *testing.B) {
+	const vms = 8
+	for _, mod := range benchModules {
+		for _, mode := range []Mode{ModePreload, ModeReeval} {
+			b.Run(string(mode)+"/"+mod.name, func(b *testing.B) {
+				e := benchEngine(b, mod.size, Config{PoolSize: 1, Mode: mode})
+				gen := e.gen.Load()
+				r := gen.routes[echoEvent(e)]
+				c := &call{req: &Request{Event: r.Event, Data: []byte(`1`), Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
+				var perVM, bare float64
+				for b.Loop() {
+					before := heapAfterGC()
+					ws := make([]*worker, vms)
+					for i := range ws {
+						ws[i] = &worker{e: e, pending: map[*call]struct{}{}}
+						ws[i].vm = newVM(e, ws[i])
+					}
+					mid := heapAfterGC()
+					for _, w := range ws {
+						w.vm.use(gen)
+						if _, err := w.invoke(r, c); err != nil {
+							b.Fatal(err)
+						}
+					}
+					after := heapAfterGC()
+					bare = float64(mid-before) / vms / 1024
+					perVM = float64(after-before) / vms / 1024
+					runtime.KeepAlive(ws)
+				}
+				b.ReportMetric(bare, "KiB-bare-VM")
+				b.ReportMetric(perVM, "KiB-per-VM")
+				b.ReportMetric(float64(gen.modules[0].Size), "module-bytes")
+			})
+		}
+	}
+}
