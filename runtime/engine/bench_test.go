@@ -153,8 +153,8 @@ func BenchmarkVMMemory(b *testing.B) {
 						}
 					}
 					after := heapAfterGC()
-					bare = float64(mid-before) / vms / 1024
-					perVM = float64(after-before) / vms / 1024
+					bare = float64(int64(mid)-int64(before)) / vms / 1024
+					perVM = float64(int64(after)-int64(before)) / vms / 1024
 					runtime.KeepAlive(ws)
 				}
 				b.ReportMetric(bare, "KiB-bare-VM")
