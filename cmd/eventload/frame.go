@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"strconv"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/eventhost/eventhost/host/protocol"
+)
+
+// appendPrefix appends the part of every request frame that comes before
+// the id: {"event":EVENT,"data":DATA,"id":
+func appendPrefix(dst []byte, event string, data json.RawMessage) []byte {
+	dst = append(dst, `{"event":`...)
+	dst = protocol.AppendString(dst, event)
+	dst = append(dst, `,"data":`...)
+	dst = append(dst, data...)
+	return append(dst, `,"id":`...)
+}
+
+// appendRequest appends a whole request frame: prefix, id and the closing
+// brace. It does not allocate when dst has room.
+func appendRequest(dst, prefix []byte, id uint64) []byte {
+	dst = append(dst, prefix...)
+	dst = strconv.AppendUint(dst, id, 10)
+	return append(dst, '}')
+}
+
+// frameKind says what a frame from the server is.
+type frameKind uint8
+
+const (
+	frameOther frameKind = iota // not a frame of the protocol, or a reply whose id eventload did not send
+	frameOK                     // a reply with data
+	frameError                  // a reply with an error
+	framePush                   // a push: an event without an id
+)
+
+// parseFrame classifies a frame from the server. For replies it returns the
+// id, which eventload always sends as a positive integer, and for error
+// replies the code (aliasing frame). The server's own replies start with
+// {"id":N, and are read without decoding the JSON; anything else is decoded.
+func parseFrame(messageType int, frame []byte) (kind frameKind, id uint64, code []byte) {
+	if messageType == websocket.BinaryMessage {
+		return parseBinary(frame)
+	}
+	const (
+		head      = `{"id":`
+		dataTail  = `,"data":`
+		errorTail = `,"error":{"code":"`
+	)
+	if rest, ok := bytes.CutPrefix(frame, []byte(head)); ok {
+		// At most 19 digits, so n cannot overflow; no leading zero.
+		var n uint64
+		i := 0
+		for ; i < len(rest) && i < 19 && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			n = n*10 + uint64(rest[i]-'0')
+		}
+		if n > 0 && rest[0] != '0' {
+			switch tail := rest[i:]; {
+			case bytes.HasPrefix(tail, []byte(dataTail)):
+				return frameOK, n, nil
+			case bytes.HasPrefix(tail, []byte(errorTail)):
+				c := tail[len(errorTail):]
+				if end := bytes.IndexByte(c, '"'); end > 0 && bytes.IndexByte(c[:end], '\\') < 0 {
+					return frameError, n, c[:end]
+				}
+			}
+		}
+	}
+	return parseJSON(frame)
+}
+
+// reply is a server frame decoded in full.
+type reply struct {
+	ID    json.RawMessage `json:"id"`
+	Event json.RawMessage `json:"event"`
+	Error *struct {
+		Code string `json:"code"`
+	} `json:"error"`
+}
+
+// parseJSON is parseFrame's slow path for text frames and binary envelopes.
+func parseJSON(frame []byte) (frameKind, uint64, []byte) {
+	var r reply
+	if err := json.Unmarshal(frame, &r); err != nil {
+		return frameOther, 0, nil
+	}
+	if r.ID == nil || string(r.ID) == "null" {
+		if r.Event != nil {
+			return framePush, 0, nil
+		}
+		return frameOther, 0, nil
+	}
+	n, err := strconv.ParseUint(string(r.ID), 10, 64)
+	if err != nil || n == 0 {
+		return frameOther, 0, nil
+	}
+	if r.Error != nil {
+		code := r.Error.Code
+		if code == "" {
+			code = "unknown"
+		}
+		return frameError, n, []byte(code)
+	}
+	return frameOK, n, nil
+}
+
+// parseBinary classifies a binary frame: a 4-byte big-endian envelope
+// length, the JSON envelope, then the payload.
+func parseBinary(frame []byte) (frameKind, uint64, []byte) {
+	if len(frame) < 4 {
+		return frameOther, 0, nil
+	}
+	n := binary.BigEndian.Uint32(frame)
+	if uint64(n) > uint64(len(frame)-4) {
+		return frameOther, 0, nil
+	}
+	return parseJSON(frame[4 : 4+n])
+}
