@@ -34,6 +34,8 @@ var benchModules = []struct {
 	size int // 0: the lodash fixture
 }{
 	{"tiny", 1},
+	{"1KB", 1_000},
+	{"10KB", 10_000},
 	{"medium", 100_000},
 	{"large", 1_000_000},
 	{"lodash", 0},
