@@ -58,7 +58,15 @@ type Module struct {
 	// Size is the length in bytes of the bundled JavaScript, without its
 	// source map.
 	Size int
+	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}
+	// at the top of Dir: private (its exports are no routes), but built like
+	// a route module. Its Name is "_connection".
+	Hooks bool
 }
+
+// HooksModule is the name, without extension, of the optional module at the
+// top of the scripts folder that exports the connection hooks.
+const HooksModule = "_connection"
 
 // Result is one complete build.
 type Result struct {
@@ -210,7 +218,8 @@ func discover(absDir, display string) ([]*Module, error) {
 			return nil
 		}
 		name := d.Name()
-		skip := strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || name == "node_modules"
+		hooks := filepath.Dir(p) == absDir && isRoute(name) && strings.TrimSuffix(name, path.Ext(name)) == HooksModule
+		skip := !hooks && (strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") || name == "node_modules")
 		if d.IsDir() {
 			if skip {
 				return filepath.SkipDir
@@ -235,9 +244,10 @@ func discover(absDir, display string) ([]*Module, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		mods = append(mods, &Module{
-			File: filepath.ToSlash(filepath.Join(display, rel)),
-			Rel:  rel,
-			Name: strings.ReplaceAll(strings.TrimSuffix(rel, path.Ext(rel)), "/", "."),
+			File:  filepath.ToSlash(filepath.Join(display, rel)),
+			Rel:   rel,
+			Name:  strings.ReplaceAll(strings.TrimSuffix(rel, path.Ext(rel)), "/", "."),
+			Hooks: hooks,
 		})
 		return nil
 	})

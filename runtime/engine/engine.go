@@ -33,6 +33,7 @@ const (
 	DefaultQueueSize        = 4096
 	DefaultMaxCallStackSize = 10000
 	DefaultMaxTimers        = 10000
+	DefaultHookTimeout      = 10 * time.Second
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -55,6 +56,12 @@ type Config struct {
 	// Logger receives console output, handler errors and panics;
 	// slog.Default() when nil.
 	Logger *slog.Logger
+	// Hub serves io.emit, io.to(room).emit and io.in(room).count(); nil
+	// makes them reach nobody.
+	Hub Hub
+	// HookTimeout bounds the disconnect hook (the connect hook runs under
+	// its caller's context); DefaultHookTimeout when zero.
+	HookTimeout time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -76,20 +83,45 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.HookTimeout <= 0 {
+		c.HookTimeout = DefaultHookTimeout
+	}
 }
 
 // Socket is the connection a call came from, as the network side provides it.
-// Its methods are called from worker goroutines and must not block.
+// Its methods are called from worker goroutines and must not block. In every
+// method, data is JSON text, or payload bytes when binary is set; it is only
+// valid during the call.
 type Socket interface {
 	// ID is unique per connection.
 	ID() string
-	// Emit pushes an event to the connection. data is JSON text, or the
-	// payload bytes when binary is set; it is only valid during the call.
+	// Emit pushes an event to the connection.
 	Emit(event string, data []byte, binary bool) error
 	// Close closes the connection with a WebSocket close code and reason.
 	Close(code int, reason string) error
 	// Done is closed when the connection has ended.
 	Done() <-chan struct{}
+	// Data is the connection's state as JSON text; SetData replaces it.
+	Data() []byte
+	SetData(data []byte)
+	// Handshake is {"headers","query","address","time","auth"} as JSON text.
+	Handshake() []byte
+	// Join, Leave and Rooms manage the connection's room memberships.
+	Join(room string) error
+	Leave(room string)
+	Rooms() []string
+	// EmitTo pushes to every member of room but this connection, Broadcast
+	// to every connection but this one; both return how many were sent to.
+	EmitTo(room, event string, data []byte, binary bool) int
+	Broadcast(event string, data []byte, binary bool) int
+}
+
+// Hub reaches every connection of the server: the io object of the native
+// module "eventhost".
+type Hub interface {
+	Emit(event string, data []byte, binary bool) int
+	EmitToRoom(room, event string, data []byte, binary bool) int
+	RoomSize(room string) int
 }
 
 // Request is one call of a handler.
@@ -108,6 +140,8 @@ type Request struct {
 	Started func()
 	// Done is called exactly once with the outcome.
 	Done func(Result, error)
+
+	hook string // "connect" or "disconnect" for the hooks; "" for routes
 }
 
 // Result is a handler's reply.
@@ -274,6 +308,64 @@ func (e *Engine) Call(ctx context.Context, req *Request) {
 	}
 }
 
+// ErrRefused is a connect hook that returned false (wire code
+// unauthorized: the connection is refused with 401).
+var ErrRefused error = &codedError{"unauthorized", "connection refused"}
+
+// Connect runs the connect hook of the scripts' _connection module with the
+// handshake (JSON text), if it has one. It returns the connection's initial
+// data as JSON text (nil when the hook returned nothing), or an error that
+// refuses the connection: ErrRefused when the hook returned false, a
+// *HandlerError when it threw (its Code may be "forbidden"), or the error
+// of ctx. It blocks until the hook has finished.
+func (e *Engine) Connect(ctx context.Context, handshake []byte) ([]byte, error) {
+	if e.gen.Load().connect == nil {
+		return nil, nil
+	}
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	e.Call(ctx, &Request{Event: "(connect)", Data: handshake, Socket: noSocket{}, hook: "connect",
+		Done: func(r Result, err error) {
+			done <- outcome{Result{Data: append([]byte(nil), r.Data...), Binary: r.Binary}, err}
+		}})
+	o := <-done
+	switch {
+	case o.err != nil:
+		return nil, o.err
+	case string(o.res.Data) == "false":
+		return nil, ErrRefused
+	case o.res.Binary, len(o.res.Data) > 0 && o.res.Data[0] != '{':
+		return nil, nil // only an object becomes the connection's data
+	}
+	return o.res.Data, nil
+}
+
+// Disconnect runs the disconnect hook of the scripts' _connection module,
+// if it has one, for a socket that has ended, with the reason it ended. It
+// does not wait for the hook.
+func (e *Engine) Disconnect(s Socket, reason string) {
+	if e.gen.Load().disconnect == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.HookTimeout)
+	data := protocolString(reason)
+	e.Call(ctx, &Request{Event: "(disconnect)", Data: data, Socket: s, hook: "disconnect",
+		Done: func(_ Result, err error) {
+			cancel()
+			if err != nil {
+				e.log.Warn("disconnect hook failed", "socket", s.ID(), "reason", reason, "error", err)
+			}
+		}})
+}
+
+// protocolString is s as a JSON string.
+func protocolString(s string) []byte {
+	return appendJSString(nil, s)
+}
+
 // Close stops the workers after their current run and fails every call that
 // is queued or awaiting with ErrClosed. It is safe to call more than once.
 func (e *Engine) Close() {
@@ -302,6 +394,7 @@ type call struct {
 	started    atomic.Bool
 	timedOut   atomic.Bool            // set when the context ended before the outcome
 	worker     atomic.Pointer[worker] // the VM the call runs on, once started
+	sock       *jsSocket              // the handler's socket object, on the VM's goroutine only
 }
 
 // settle delivers the outcome once; later outcomes are dropped.

@@ -20,6 +20,8 @@ type recordingSocket struct {
 	mu     sync.Mutex
 	pushes []string
 	panics bool
+	data   []byte
+	rooms  []string
 }
 
 func newSocket(id string) *recordingSocket {
@@ -38,6 +40,39 @@ func (s *recordingSocket) Emit(event string, data []byte, binary bool) error {
 }
 func (s *recordingSocket) Close(int, string) error { return nil }
 func (s *recordingSocket) Done() <-chan struct{}   { return s.done }
+func (s *recordingSocket) Data() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data
+}
+func (s *recordingSocket) SetData(d []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data = append([]byte(nil), d...)
+}
+func (s *recordingSocket) Handshake() []byte {
+	return []byte(`{"headers":{},"query":{"name":"ada"},"address":"127.0.0.1:1","time":"2026-01-01T00:00:00Z","auth":{"sub":"u1"}}`)
+}
+func (s *recordingSocket) Join(room string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rooms = append(s.rooms, room)
+	return nil
+}
+func (s *recordingSocket) Leave(string) {}
+func (s *recordingSocket) Rooms() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.rooms...)
+}
+func (s *recordingSocket) EmitTo(room, event string, data []byte, binary bool) int {
+	_ = s.Emit("to:"+room+":"+event, data, binary)
+	return 1
+}
+func (s *recordingSocket) Broadcast(event string, data []byte, binary bool) int {
+	_ = s.Emit("all:"+event, data, binary)
+	return 2
+}
 
 // outcome is what Done and Started reported for one call.
 type outcome struct {

@@ -27,6 +27,29 @@ type GenerationInfo struct {
 	Routes   int           // callable events
 }
 
+// hooks returns the generation's hooks, for caching.
+func (g *generation) hooks() []*route {
+	var hs []*route
+	for _, h := range []*route{g.connect, g.disconnect} {
+		if h != nil {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// lookup returns the route or hook a request calls, nil when none.
+func (g *generation) lookup(req *Request) *route {
+	switch req.hook {
+	case "":
+		return g.routes[req.Event]
+	case "connect":
+		return g.connect
+	default:
+		return g.disconnect
+	}
+}
+
 // generation is one immutable build: shared by every worker.
 type generation struct {
 	info    GenerationInfo
@@ -35,6 +58,10 @@ type generation struct {
 	table   []Route
 	inputs  []string
 	exports map[*bundle.Module][]string // each module's exported function names
+
+	// The hooks of the _connection module, nil when absent. Their index is
+	// past the routes' in a worker's function cache.
+	connect, disconnect *route
 }
 
 // route is a Route with what a worker needs to find its function fast.
@@ -79,6 +106,18 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 			}
 		}
 		gen.exports[m] = names
+		if m.Hooks {
+			for _, name := range names {
+				r := &route{Route: Route{Event: "(" + name + ")", File: m.File, Export: name}, module: i}
+				switch name {
+				case "connect":
+					gen.connect = r
+				case "disconnect":
+					gen.disconnect = r
+				}
+			}
+			continue // the hooks module is private: no routes
+		}
 		for _, name := range names {
 			event := m.Name + "." + name
 			if name == "default" {
@@ -101,6 +140,14 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 		return nil, &bundle.Error{Messages: problems}
 	}
 	slices.SortFunc(gen.table, func(a, b Route) int { return strings.Compare(a.Event, b.Event) })
+	// Hooks are not in gen.routes, so no client event reaches them; their
+	// cache slots follow the routes'.
+	if gen.connect != nil {
+		gen.connect.index = len(gen.table)
+	}
+	if gen.disconnect != nil {
+		gen.disconnect.index = len(gen.table) + 1
+	}
 	gen.info = GenerationInfo{ID: id, Built: time.Now(), Duration: time.Since(start), Modules: len(res.Modules), Routes: len(gen.table)}
 	return gen, nil
 }

@@ -8,7 +8,6 @@ import (
 	"math"
 	"reflect"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -24,6 +23,7 @@ var (
 	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
 	typePromise     = reflect.TypeOf((*goja.Promise)(nil))
 	typeSocket      = reflect.TypeOf((*jsSocket)(nil))
+	typeTarget      = reflect.TypeOf((*emitTarget)(nil))
 )
 
 // errorCodePattern is what a thrown value's code must look like to reach the
@@ -38,8 +38,8 @@ Symbol.asyncDispose = Symbol.asyncDispose || Symbol.for("Symbol.asyncDispose");
 `, true)
 
 // nativeModuleNames lists the modules the runtime serves from Go; esbuild
-// leaves their imports in place. None yet.
-func nativeModuleNames() []string { return nil }
+// leaves their imports to the require function the module wrapper gets.
+func nativeModuleNames() []string { return []string{"eventhost"} }
 
 // vm is one goja runtime with the host API installed, and what it caches of
 // the current generation. It belongs to one goroutine: its worker's (or, for
@@ -54,8 +54,9 @@ type vm struct {
 	fns      []goja.Callable // per route, ModePreload only: the exported function
 
 	parse, stringify goja.Callable
-	emitFn, closeFn  goja.Value
 	requireFn        goja.Value
+	socketMethods    map[string]goja.Value // shared by every socket object of the VM
+	io               *goja.Object          // the native module "eventhost", made on first require
 
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
@@ -87,8 +88,13 @@ func newVM(e *Engine, w *worker) *vm {
 	jsonObj := rt.Get("JSON").ToObject(rt)
 	v.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	v.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
-	v.emitFn = rt.ToValue(v.socketEmit)
-	v.closeFn = rt.ToValue(v.socketClose)
+	v.socketMethods = map[string]goja.Value{
+		"emit":  rt.ToValue(v.socketEmit),
+		"close": rt.ToValue(v.socketClose),
+		"join":  rt.ToValue(v.socketJoin),
+		"leave": rt.ToValue(v.socketLeave),
+		"to":    rt.ToValue(v.socketTo),
+	}
 	v.requireFn = rt.ToValue(v.require)
 	return v
 }
@@ -99,7 +105,7 @@ func (v *vm) use(gen *generation) {
 	v.gen = gen
 	v.wrappers = make([]goja.Callable, len(gen.modules))
 	if v.e.cfg.Mode == ModePreload {
-		v.fns = make([]goja.Callable, len(gen.table))
+		v.fns = make([]goja.Callable, len(gen.table)+2) // routes, then connect and disconnect
 	}
 }
 
@@ -185,6 +191,13 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 				}
 			}
 		}
+		for _, h := range v.gen.hooks() {
+			if h.module == r.module {
+				if fn, ok := goja.AssertFunction(exports.Get(h.Export)); ok {
+					v.fns[h.index] = fn
+				}
+			}
+		}
 	}
 	fn, ok := goja.AssertFunction(exports.Get(r.Export))
 	if !ok {
@@ -196,6 +209,9 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 // require serves the native modules to bundled code.
 func (v *vm) require(call goja.FunctionCall) goja.Value {
 	name := call.Argument(0).String()
+	if name == "eventhost" {
+		return v.nativeModule()
+	}
 	panic(v.rt.NewGoError(fmt.Errorf("cannot find module %q: import files and npm packages so that they are bundled; only native modules are required at run time", name)))
 }
 
@@ -301,77 +317,6 @@ func (v *vm) callerPosition() string {
 		}
 	}
 	return "?"
-}
-
-// jsSocket is the socket object a handler gets. It is a dynamic object so
-// that making one costs a single allocation per call; its methods are shared
-// by every socket of the VM.
-type jsSocket struct {
-	v *vm
-	s Socket
-}
-
-var socketKeys = []string{"id", "emit", "close"}
-
-func (j *jsSocket) Get(key string) goja.Value {
-	switch key {
-	case "id":
-		return j.v.rt.ToValue(j.s.ID())
-	case "emit":
-		return j.v.emitFn
-	case "close":
-		return j.v.closeFn
-	}
-	return nil
-}
-func (j *jsSocket) Set(string, goja.Value) bool { return false }
-func (j *jsSocket) Has(key string) bool         { return j.Get(key) != nil }
-func (j *jsSocket) Delete(string) bool          { return false }
-func (j *jsSocket) Keys() []string              { return socketKeys }
-
-// thisSocket returns the Socket a method was called on.
-func (v *vm) thisSocket(call goja.FunctionCall, method string) Socket {
-	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == typeSocket {
-		return obj.Export().(*jsSocket).s
-	}
-	panic(v.rt.NewTypeError("socket.%s must be called on a socket (socket.%s(...))", method, method))
-}
-
-// socketEmit is socket.emit(event, data): it pushes an event to the
-// connection and returns whether it was queued for sending.
-func (v *vm) socketEmit(call goja.FunctionCall) goja.Value {
-	s := v.thisSocket(call, "emit")
-	event := call.Argument(0)
-	if _, ok := event.Export().(string); !ok || event.String() == "" {
-		panic(v.rt.NewTypeError("socket.emit: event must be a non-empty string"))
-	}
-	data, binary, err := v.export(call.Argument(1))
-	if err != nil {
-		panic(v.rt.NewTypeError("socket.emit: %v", err))
-	}
-	return v.rt.ToValue(s.Emit(event.String(), data, binary) == nil)
-}
-
-// socketClose is socket.close(code?, reason?).
-func (v *vm) socketClose(call goja.FunctionCall) goja.Value {
-	s := v.thisSocket(call, "close")
-	code := 1000
-	if arg := call.Argument(0); !goja.IsUndefined(arg) {
-		f := arg.ToFloat()
-		if f != math.Trunc(f) || !(f == 1000 || f >= 3000 && f <= 4999) {
-			panic(v.rt.NewGoError(fmt.Errorf("socket.close: code must be 1000 or within 3000-4999, got %v", arg)))
-		}
-		code = int(f)
-	}
-	reason := ""
-	if arg := call.Argument(1); !goja.IsUndefined(arg) {
-		reason = arg.String()
-		if len(reason) > 123 {
-			reason = strings.ToValidUTF8(reason[:123], "")
-		}
-	}
-	_ = s.Close(code, reason)
-	return goja.Undefined()
 }
 
 // installTimers defines setTimeout, setInterval and their clear functions.

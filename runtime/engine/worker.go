@@ -77,7 +77,7 @@ func (w *worker) start(c *call) {
 	if gen := w.e.gen.Load(); v.gen != gen {
 		v.use(gen)
 	}
-	r := v.gen.routes[c.req.Event]
+	r := v.gen.lookup(c.req)
 	if r == nil {
 		c.settle(Result{}, &unknownEventError{event: c.req.Event})
 		return
@@ -86,6 +86,7 @@ func (w *worker) start(c *call) {
 		return // expired just now: its timeout is the answer
 	}
 	val, err := w.invoke(r, c)
+	c.sock.flush()
 	w.leave()
 	if err != nil {
 		w.failed(c, err)
@@ -105,7 +106,11 @@ func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fn(goja.Undefined(), v.rt.NewDynamicObject(&jsSocket{v: v, s: c.req.Socket}), data)
+	if c.req.hook == "connect" {
+		return fn(goja.Undefined(), data) // connect(handshake)
+	}
+	c.sock = &jsSocket{v: v, s: c.req.Socket}
+	return fn(goja.Undefined(), v.rt.NewDynamicObject(c.sock), data)
 }
 
 // settleValue answers c with a handler's return value, now when it is a plain
@@ -161,6 +166,7 @@ func (w *worker) reply(c *call, val goja.Value) {
 	if c.settled.Load() {
 		return
 	}
+	c.sock.flush()
 	data, binary, err := w.vm.export(val)
 	if err != nil {
 		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + err.Error()}
@@ -176,6 +182,7 @@ func (w *worker) reject(c *call, reason goja.Value) {
 	if c.settled.Load() {
 		return
 	}
+	c.sock.flush()
 	he := w.vm.handlerError(reason, "")
 	w.logHandlerError(c, he)
 	c.settle(Result{}, he)
@@ -342,10 +349,18 @@ func (w *worker) abortPending(err error) int {
 // noSocket stands for the socket of module top-level timers.
 type noSocket struct{}
 
-func (noSocket) ID() string                      { return "" }
-func (noSocket) Emit(string, []byte, bool) error { return errors.New("no socket") }
-func (noSocket) Close(int, string) error         { return nil }
-func (noSocket) Done() <-chan struct{}           { return nil }
+func (noSocket) ID() string                              { return "" }
+func (noSocket) Emit(string, []byte, bool) error         { return errors.New("no socket") }
+func (noSocket) Close(int, string) error                 { return nil }
+func (noSocket) Done() <-chan struct{}                   { return nil }
+func (noSocket) Data() []byte                            { return nil }
+func (noSocket) SetData([]byte)                          {}
+func (noSocket) Handshake() []byte                       { return nil }
+func (noSocket) Join(string) error                       { return errors.New("no socket") }
+func (noSocket) Leave(string)                            {}
+func (noSocket) Rooms() []string                         { return nil }
+func (noSocket) EmitTo(string, string, []byte, bool) int { return 0 }
+func (noSocket) Broadcast(string, []byte, bool) int      { return 0 }
 
 // unknownEventError is ErrUnknownEvent for one event.
 type unknownEventError struct{ event string }

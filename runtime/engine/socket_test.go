@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+const socketModule = `
+import { io } from "eventhost";
+export function setName(socket, name) { socket.data.name = name; socket.data.count = (socket.data.count ?? 0) + 1; return socket.data }
+export function getData(socket) { return socket.data }
+export function replace(socket) { socket.data = { replaced: true } }
+export async function later(socket) { await null; socket.data.later = true; return 1 }
+export function bad(socket) { socket.data = { f: 10n } }
+export function who(socket) { return { query: socket.handshake.query, auth: socket.auth, address: socket.handshake.address } }
+export function rooms(socket, room) { socket.join(room); return { rooms: socket.rooms, to: socket.to(room).emit("hi", 1), all: socket.broadcast.emit("all", 2) } }
+export function ioAll(socket) { return { all: io.emit("news", "x"), room: io.to("r").emit("r", 1), count: io.in("r").count() } }
+`
+
+// recordingHub is the server side of io, reduced to recording.
+type recordingHub struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (h *recordingHub) Emit(event string, data []byte, _ bool) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sent = append(h.sent, "all "+event+" "+string(data))
+	return 3
+}
+func (h *recordingHub) EmitToRoom(room, event string, data []byte, _ bool) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sent = append(h.sent, room+" "+event+" "+string(data))
+	return 2
+}
+func (h *recordingHub) RoomSize(room string) int { return len(room) }
+
+func ok(t *testing.T, o *outcome, want string) {
+	t.Helper()
+	if o.err != nil || string(o.res.Data) != want {
+		t.Fatalf("got %s, %v; want %s", o.res.Data, o.err, want)
+	}
+}
+
+func TestSocketData(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []Mode{ModePreload, ModeReeval} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			e := newEngine(t, map[string]string{"s.js": socketModule}, Config{PoolSize: 2, Mode: mode})
+			sock := newSocket("a")
+			ctx := context.Background()
+			ok(t, runCall(t, e, ctx, sock, "s.setName", `"Ada"`), `{"name":"Ada","count":1}`)
+			// Whichever VM serves them, later calls see the connection's data.
+			for i := 2; i <= 6; i++ {
+				o := runCall(t, e, ctx, sock, "s.getData", "")
+				if o.err != nil || !slices.Contains([]string{`{"name":"Ada","count":1}`}, string(o.res.Data)) {
+					t.Fatalf("call %d: %s %v", i, o.res.Data, o.err)
+				}
+			}
+			ok(t, runCall(t, e, ctx, sock, "s.later", ""), "1")
+			ok(t, runCall(t, e, ctx, sock, "s.getData", ""), `{"name":"Ada","count":1,"later":true}`)
+			ok(t, runCall(t, e, ctx, sock, "s.replace", ""), "")
+			ok(t, runCall(t, e, ctx, sock, "s.getData", ""), `{"replaced":true}`)
+			runCall(t, e, ctx, sock, "s.bad", "")
+			ok(t, runCall(t, e, ctx, sock, "s.getData", ""), `{"replaced":true}`)
+			// Another connection has its own.
+			ok(t, runCall(t, e, ctx, newSocket("b"), "s.getData", ""), `{}`)
+		})
+	}
+}
+
+func TestSocketHandshakeRoomsAndIO(t *testing.T) {
+	t.Parallel()
+	hub := &recordingHub{}
+	e := newEngine(t, map[string]string{"s.js": socketModule}, Config{PoolSize: 1, Hub: hub})
+	sock := newSocket("a")
+	ctx := context.Background()
+	ok(t, runCall(t, e, ctx, sock, "s.who", ""), `{"query":{"name":"ada"},"auth":{"sub":"u1"},"address":"127.0.0.1:1"}`)
+	ok(t, runCall(t, e, ctx, sock, "s.rooms", `"lobby"`), `{"rooms":["lobby"],"to":1,"all":2}`)
+	if !slices.Equal(sock.pushes, []string{"to:lobby:hi 1", "all:all 2"}) {
+		t.Errorf("pushes %q", sock.pushes)
+	}
+	ok(t, runCall(t, e, ctx, sock, "s.ioAll", ""), `{"all":3,"room":2,"count":1}`)
+	if !slices.Equal(hub.sent, []string{`all news "x"`, "r r 1"}) {
+		t.Errorf("hub %q", hub.sent)
+	}
+}
+
+const hooksModule = `
+export function connect(handshake) {
+  if (handshake.query.deny === "forbidden") throw Object.assign(new Error("not you"), { code: "forbidden" });
+  if (handshake.query.deny === "refuse") return false;
+  if (handshake.query.deny === "throw") throw new Error("nope");
+  return { name: handshake.query.name, sub: handshake.auth?.sub };
+}
+export function disconnect(socket, reason) { socket.emit("bye", reason); }
+`
+
+func TestConnectionHooks(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"_connection.ts": hooksModule, "api.js": "export function x() {}"}, Config{PoolSize: 1})
+	ctx := context.Background()
+	hs := func(query string) []byte {
+		return []byte(`{"headers":{},"query":` + query + `,"address":"a","time":"t","auth":{"sub":"u1"}}`)
+	}
+	data, err := e.Connect(ctx, hs(`{"name":"ada"}`))
+	if err != nil || string(data) != `{"name":"ada","sub":"u1"}` {
+		t.Fatalf("connect: %s %v", data, err)
+	}
+	var he *HandlerError
+	if _, err := e.Connect(ctx, hs(`{"deny":"forbidden"}`)); !errors.As(err, &he) || he.Code != "forbidden" || he.Message != "not you" {
+		t.Errorf("forbidden: %v", err)
+	}
+	if _, err := e.Connect(ctx, hs(`{"deny":"refuse"}`)); !errors.Is(err, ErrRefused) {
+		t.Errorf("refuse: %v", err)
+	}
+	if _, err := e.Connect(ctx, hs(`{"deny":"throw"}`)); !errors.As(err, &he) || he.Code != "handler_error" {
+		t.Errorf("throw: %v", err)
+	}
+	// The hooks are no routes.
+	for _, event := range []string{"_connection.connect", "(connect)", "connect"} {
+		if o := runCall(t, e, ctx, newSocket("s"), event, ""); !errors.Is(o.err, ErrUnknownEvent) {
+			t.Errorf("%s: %v", event, o.err)
+		}
+	}
+	sock := newSocket("gone")
+	e.Disconnect(sock, "client closed")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sock.mu.Lock()
+		n := len(sock.pushes)
+		sock.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("disconnect hook did not run")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if sock.pushes[0] != `bye "client closed"` {
+		t.Errorf("disconnect: %q", sock.pushes)
+	}
+
+	// Without a hooks module, Connect accepts with no data.
+	plain := newEngine(t, map[string]string{"api.js": "export function x() {}"}, Config{PoolSize: 1})
+	if data, err := plain.Connect(ctx, hs(`{}`)); data != nil || err != nil {
+		t.Errorf("no hooks: %s %v", data, err)
+	}
+}
