@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -352,6 +353,9 @@ func (e *Engine) Disconnect(s Socket, reason string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.HookTimeout)
 	data := protocolString(reason)
+	// The hook runs later, on a VM; the connection's rooms and data are
+	// read now, as they were when it ended.
+	s = endedSocket{Socket: s, rooms: s.Rooms(), data: s.Data()}
 	e.Call(ctx, &Request{Event: "(disconnect)", Data: data, Socket: s, hook: "disconnect",
 		Done: func(_ Result, err error) {
 			cancel()
@@ -360,6 +364,19 @@ func (e *Engine) Disconnect(s Socket, reason string) {
 			}
 		}})
 }
+
+// endedSocket is a connection that has ended, as the disconnect hook sees
+// it: its rooms and data as they were, and no way to join rooms again.
+type endedSocket struct {
+	Socket
+	rooms []string
+	data  []byte
+}
+
+func (s endedSocket) Rooms() []string   { return s.rooms }
+func (s endedSocket) Data() []byte      { return s.data }
+func (s endedSocket) SetData([]byte)    {}
+func (s endedSocket) Join(string) error { return errors.New("the connection has ended") }
 
 // protocolString is s as a JSON string.
 func protocolString(s string) []byte {

@@ -100,7 +100,7 @@ export function connect(handshake) {
   if (handshake.query.deny === "throw") throw new Error("nope");
   return { name: handshake.query.name, sub: handshake.auth?.sub };
 }
-export function disconnect(socket, reason) { socket.emit("bye", reason); }
+export function disconnect(socket, reason) { socket.emit("bye", reason + " from " + socket.rooms.join(",") + " as " + socket.data.name); }
 `
 
 func TestConnectionHooks(t *testing.T) {
@@ -131,7 +131,12 @@ func TestConnectionHooks(t *testing.T) {
 		}
 	}
 	sock := newSocket("gone")
+	_ = sock.Join("lobby")
+	sock.SetData([]byte(`{"name":"ada"}`))
 	e.Disconnect(sock, "client closed")
+	sock.mu.Lock()
+	sock.rooms, sock.data = nil, nil // the host forgets them right after
+	sock.mu.Unlock()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		sock.mu.Lock()
@@ -145,7 +150,7 @@ func TestConnectionHooks(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if sock.pushes[0] != `bye "client closed"` {
+	if sock.pushes[0] != `bye "client closed from lobby as ada"` {
 		t.Errorf("disconnect: %q", sock.pushes)
 	}
 
