@@ -5,11 +5,15 @@ GO ?= go
 run: node_modules
 	$(GO) run ./cmd/eventhost
 
-## test: install the scripts' npm packages, check formatting and vet, run every test with -race
-test: node_modules
+## test: install the scripts' npm packages, type-check the scripts, check formatting and vet, run every test with -race
+test: node_modules typecheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 8m ./...
+
+## typecheck: type-check scripts/ against the API's declarations in types/ (tsc, nothing emitted)
+typecheck: node_modules
+	npx --no-install tsc --noEmit -p .
 
 ## build: a static binary at ./bin/eventhost
 build:
@@ -33,4 +37,4 @@ node_modules: package.json package-lock.json
 help:
 	@grep -E '^## ' Makefile | sed 's/^## //'
 
-.PHONY: run test build fuzz bench help
+.PHONY: run test typecheck build fuzz bench help

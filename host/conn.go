@@ -1,7 +1,9 @@
 package host
 
 import (
+	"bytes"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,8 +30,20 @@ type Conn struct {
 	srv    *Server
 	sess   *melody.Session
 	done   chan struct{}
-	opened time.Time
+	opened time.Time // when the handshake arrived
 	remote string
+	req    *http.Request  // the handshake, for Handshake
+	claims map[string]any // verified JWT claims; nil without authentication
+
+	hsOnce sync.Once
+	hs     *Handshake // set before the upgrade when Hooks need it, else on first use
+
+	data     atomic.Pointer[[]byte] // JSON text; nil means {}
+	lastPong atomic.Int64           // Server.clock of the opening or the last pong
+
+	// rooms and left are guarded by srv.roomsMu.
+	rooms map[string]struct{}
+	left  bool // the connection ended and left its rooms: Join fails
 
 	inflight atomic.Int32 // requests between arrival and reply
 	slow     atomic.Bool  // the outbound buffer filled: being disconnected
@@ -38,7 +52,7 @@ type Conn struct {
 	mu      sync.Mutex
 	busy    bool       // a request's synchronous part is running
 	waiting []*request // requests waiting for their turn, in arrival order
-	reason  string     // why the connection ended, for the log
+	reason  string     // why the connection ended: a Reason*, first one wins
 }
 
 // ID returns the connection's unique id.
@@ -50,22 +64,60 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // Emit pushes {"event": event, "data": data} to the client: data is JSON
 // text (nil means null), or the payload of a binary push when binary is set.
 func (c *Conn) Emit(event string, data []byte, binary bool) error {
+	return c.write(pushFrame(event, data, binary), binary)
+}
+
+// pushFrame encodes a push once, for one connection or many.
+func pushFrame(event string, data []byte, binary bool) []byte {
 	if binary {
-		return c.write(protocol.AppendBinary(nil, protocol.BinaryPushEnvelope(event), data), true)
+		return protocol.AppendBinary(nil, protocol.BinaryPushEnvelope(event), data)
 	}
-	return c.write(protocol.AppendPush(nil, event, data), false)
+	return protocol.AppendPush(nil, event, data)
 }
 
 // Close closes the connection with a WebSocket close code and reason.
 func (c *Conn) Close(code int, reason string) error {
+	if c.sess == nil {
+		return ErrConnClosed // never opened
+	}
 	c.closing.Store(true)
-	c.setCloseReason("closed by script")
+	c.setCloseReason(ReasonClosedByScript)
 	return c.sess.CloseWithMsg(melody.FormatCloseMessage(code, reason))
+}
+
+// Handshake returns what the connection presented when it opened.
+func (c *Conn) Handshake() *Handshake {
+	c.hsOnce.Do(func() {
+		if c.hs == nil {
+			c.hs = newHandshake(c.req, c.opened, c.claims)
+		}
+	})
+	return c.hs
+}
+
+// Data returns the connection's state as JSON text: {} until SetData, unless
+// Hooks.Connect returned data. The result is shared: do not modify it.
+func (c *Conn) Data() []byte {
+	if p := c.data.Load(); p != nil {
+		return *p
+	}
+	return []byte("{}")
+}
+
+// SetData replaces the connection's state with a copy of data, which the
+// caller guarantees to be JSON text; nil or empty resets it to {}.
+func (c *Conn) SetData(data []byte) {
+	if len(data) == 0 {
+		c.data.Store(nil)
+		return
+	}
+	b := bytes.Clone(data)
+	c.data.Store(&b)
 }
 
 // write queues a frame. A full outbound buffer disconnects the client.
 func (c *Conn) write(frame []byte, binary bool) error {
-	if c.slow.Load() {
+	if c.sess == nil || c.slow.Load() {
 		return ErrConnClosed
 	}
 	var err error
@@ -101,7 +153,7 @@ func (c *Conn) slowConsumer() {
 	if c.slow.Swap(true) {
 		return
 	}
-	c.setCloseReason("slow consumer")
+	c.setCloseReason(ReasonSlowConsumer)
 	c.srv.log.Warn("slow consumer: outbound buffer full, disconnecting", "socket", c.id, "remote", c.remote,
 		"buffer", c.srv.cfg.SendBuffer, "close_code", CloseSlowConsumer)
 	ws := c.sess.WebsocketConnection()
@@ -122,11 +174,13 @@ func (c *Conn) setCloseReason(reason string) {
 	c.mu.Unlock()
 }
 
-func (c *Conn) closeReason() string {
+// endReason settles why the connection ended: the first reason set, else
+// ReasonConnectionLost. Reasons set later are ignored.
+func (c *Conn) endReason() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.reason == "" {
-		return "connection lost"
+		c.reason = ReasonConnectionLost
 	}
 	return c.reason
 }

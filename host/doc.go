@@ -11,5 +11,18 @@
 // run (Call.Started), so replies may complete out of order while starts never
 // do. JS never runs on melody's read goroutine: the Handler must not block.
 //
-// Server methods are safe from any goroutine.
+// Handshakes are checked before the upgrade, in this order: draining (503),
+// Origin (403), the JWT when Config.JWTSecret or Config.JWTPublicKey is set
+// (401), then Hooks.Connect (401, 403 or 500). Hooks.Disconnect runs once
+// per accepted connection, with a Reason*, when it has ended.
+//
+// Each Conn carries its Handshake, its data (JSON text the JS side reads and
+// replaces) and its rooms. Rooms are the server's: they outlive script
+// reloads, and a connection leaves them when it ends. Pushes to many
+// connections (Conn.EmitTo, Conn.Broadcast, Server.Emit, Server.EmitToRoom)
+// are encoded once and queued on each receiver without blocking; a receiver
+// that does not keep up is disconnected (4008) without delaying the others.
+//
+// Server and Conn methods are safe from any goroutine; Conn methods never
+// block.
 package host

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,7 +126,12 @@ func dial(t testing.TB, url string) *client {
 
 func dialHeader(t testing.TB, url string, h http.Header) *client {
 	t.Helper()
-	ws := dialRaw(t, url, h)
+	return newClient(t, dialRaw(t, url, h))
+}
+
+// newClient starts reading ws, a connection set up by the caller.
+func newClient(t testing.TB, ws *websocket.Conn) *client {
+	t.Helper()
 	c := &client{ws: ws, frames: make(chan frame, 64), ended: make(chan struct{}), stop: make(chan struct{})}
 	go c.read()
 	t.Cleanup(func() {
@@ -477,4 +484,229 @@ func closedWithin(t testing.TB, ch <-chan struct{}, what string) {
 	case <-time.After(safety):
 		t.Fatalf("%s: not closed within %s", what, safety)
 	}
+}
+
+// refusal is how a handshake the server refused was answered.
+type refusal struct {
+	status int
+	body   string // trimmed
+	header http.Header
+}
+
+// tryDial dials url with h. It returns the connection when the upgrade
+// succeeded, else the server's refusal; a failure without an HTTP answer
+// fails the test.
+func tryDial(t testing.TB, url string, h http.Header) (*websocket.Conn, refusal) {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: safety}
+	ws, resp, err := d.Dial(url, h)
+	if err == nil {
+		t.Cleanup(func() { _ = ws.Close() })
+		return ws, refusal{status: resp.StatusCode, header: resp.Header}
+	}
+	if resp == nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return nil, refusal{status: resp.StatusCode, body: strings.TrimSpace(string(b)), header: resp.Header}
+}
+
+// wantRefused checks that a handshake was refused with status and body.
+func wantRefused(t testing.TB, ws *websocket.Conn, r refusal, status int, body string) {
+	t.Helper()
+	if ws != nil {
+		t.Fatalf("connected, want HTTP %d %q", status, body)
+	}
+	if r.status != status || r.body != body {
+		t.Fatalf("HTTP %d %q, want %d %q", r.status, r.body, status, body)
+	}
+}
+
+// hooks is a host.Hooks that records what it is told. connect, when set,
+// decides Connect's outcome; otherwise Connect accepts with no data.
+type hooks struct {
+	connect func(ctx context.Context, hs *host.Handshake) ([]byte, error)
+
+	mu          sync.Mutex
+	connects    []connected
+	ends        map[*host.Conn]int
+	disconnects chan disconnected
+}
+
+// connected is one Connect call.
+type connected struct {
+	hs       *host.Handshake
+	deadline time.Time
+	ok       bool // ctx had a deadline
+}
+
+// disconnected is one Disconnect call, with what the hook saw.
+type disconnected struct {
+	conn   *host.Conn
+	reason string
+	rooms  []string
+	data   string
+}
+
+func newHooks() *hooks {
+	return &hooks{ends: make(map[*host.Conn]int), disconnects: make(chan disconnected, 1024)}
+}
+
+func (h *hooks) Connect(ctx context.Context, hs *host.Handshake) ([]byte, error) {
+	dl, ok := ctx.Deadline()
+	h.mu.Lock()
+	h.connects = append(h.connects, connected{hs: hs, deadline: dl, ok: ok})
+	connect := h.connect
+	h.mu.Unlock()
+	if connect != nil {
+		return connect(ctx, hs)
+	}
+	return nil, nil
+}
+
+// setConnect replaces connect while the server runs.
+func (h *hooks) setConnect(f func(ctx context.Context, hs *host.Handshake) ([]byte, error)) {
+	h.mu.Lock()
+	h.connect = f
+	h.mu.Unlock()
+}
+
+func (h *hooks) Disconnect(c *host.Conn, reason string) {
+	h.mu.Lock()
+	h.ends[c]++
+	h.mu.Unlock()
+	h.disconnects <- disconnected{conn: c, reason: reason, rooms: c.Rooms(), data: string(c.Data())}
+}
+
+// connected returns the Connect calls so far.
+func (h *hooks) connected() []connected {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.connects)
+}
+
+// ended returns how many times Disconnect was called for c.
+func (h *hooks) ended(c *host.Conn) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ends[c]
+}
+
+// nextDisconnect returns the next Disconnect call.
+func (h *hooks) nextDisconnect(t testing.TB) disconnected {
+	t.Helper()
+	select {
+	case d := <-h.disconnects:
+		return d
+	case <-time.After(safety):
+		t.Fatalf("no Disconnect within %s", safety)
+	}
+	panic("unreachable")
+}
+
+// noDisconnect checks that no Disconnect call is waiting.
+func (h *hooks) noDisconnect(t testing.TB) {
+	t.Helper()
+	select {
+	case d := <-h.disconnects:
+		t.Fatalf("unexpected Disconnect(%s, %q)", d.conn.ID(), d.reason)
+	default:
+	}
+}
+
+// lifecycle is the Handler of the lifecycle tests; it does with its
+// connection what a script would:
+//
+//	hello              hands the *host.Conn to the test (conns) and replies its id
+//	join, leave        data: the room name; join fails with bad_request
+//	rooms              replies c.Rooms()
+//	emitTo             data: {"room","event","data"}; replies c.EmitTo's count
+//	broadcast          data: {"event","data"}; replies c.Broadcast's count
+//	data, setData      reply c.Data(); c.SetData(data)
+//	handshake          replies c.Handshake().JSON()
+//	close              c.Close(4001, "bye")
+type lifecycle struct {
+	conns chan *host.Conn
+}
+
+func newLifecycle() *lifecycle { return &lifecycle{conns: make(chan *host.Conn, 1024)} }
+
+// conn returns the connection of the next hello.
+func (l *lifecycle) conn(t testing.TB) *host.Conn {
+	t.Helper()
+	select {
+	case c := <-l.conns:
+		return c
+	case <-time.After(safety):
+		t.Fatalf("no hello within %s", safety)
+	}
+	panic("unreachable")
+}
+
+func (l *lifecycle) Call(ctx context.Context, call *host.Call) {
+	host.HandlerFunc(l.call).Call(ctx, call)
+}
+
+func (l *lifecycle) call(_ context.Context, call *host.Call) (host.Reply, error) {
+	c := call.Conn
+	reply := func(v any) (host.Reply, error) {
+		b, err := json.Marshal(v)
+		return host.Reply{Data: b}, err
+	}
+	var push struct {
+		Room  string          `json:"room"`
+		Event string          `json:"event"`
+		Data  json.RawMessage `json:"data"`
+	}
+	switch call.Event {
+	case "hello":
+		l.conns <- c
+		return reply(c.ID())
+	case "join", "leave":
+		var room string
+		if err := json.Unmarshal(call.Data, &room); err != nil {
+			return host.Reply{}, &codedError{"bad_request", err.Error()}
+		}
+		if call.Event == "leave" {
+			c.Leave(room)
+		} else if err := c.Join(room); err != nil {
+			return host.Reply{}, &codedError{"bad_request", err.Error()}
+		}
+		return host.Reply{}, nil
+	case "rooms":
+		return reply(c.Rooms())
+	case "emitTo", "broadcast":
+		if err := json.Unmarshal(call.Data, &push); err != nil {
+			return host.Reply{}, &codedError{"bad_request", err.Error()}
+		}
+		if call.Event == "emitTo" {
+			return reply(c.EmitTo(push.Room, push.Event, push.Data, false))
+		}
+		return reply(c.Broadcast(push.Event, push.Data, false))
+	case "data":
+		return host.Reply{Data: c.Data()}, nil
+	case "setData":
+		c.SetData(call.Data)
+		return host.Reply{}, nil
+	case "handshake":
+		return host.Reply{Data: c.Handshake().JSON()}, nil
+	case "close":
+		return host.Reply{}, c.Close(4001, "bye")
+	}
+	return host.Reply{}, &codedError{"unknown_event", call.Event}
+}
+
+// hello introduces c to l and returns its server side.
+func (l *lifecycle) hello(t testing.TB, c *client) *host.Conn {
+	t.Helper()
+	c.call(t, `"hello"`, "hello", "")
+	return l.conn(t)
+}
+
+// join makes c join room.
+func join(t testing.TB, c *client, room string) {
+	t.Helper()
+	r, _ := json.Marshal(room)
+	wantReply(t, c.call(t, `"join"`, "join", string(r)), `"join"`, `null`)
 }

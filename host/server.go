@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -67,6 +68,30 @@ type Config struct {
 	Status func() any
 	// Logger receives connection events and errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// PongWait is how long a connection may go without answering the
+	// server's pings (since it opened or since its last pong) before it is
+	// dropped with ReasonPingTimeout; DefaultPongWait when zero. Pings are
+	// sent every 9/10 of it.
+	PongWait time.Duration
+
+	// JWTSecret is the HMAC key of HS256, HS384 and HS512 tokens; nil (or
+	// empty) for none. It should have at least 32 random bytes.
+	JWTSecret []byte
+	// JWTPublicKey verifies RS256 tokens (an *rsa.PublicKey) or ES256 tokens
+	// (an *ecdsa.PublicKey on P-256); nil for none. ParsePublicKeyPEM loads
+	// one. New panics on any other key.
+	//
+	// When JWTSecret or JWTPublicKey is set, every handshake must present a
+	// valid token, as "Authorization: Bearer <token>" or as the token query
+	// parameter, signed with one of the algorithms of the configured keys
+	// ("none" never); exp and nbf are checked with 30 s of leeway. Otherwise
+	// it is refused with 401 before the upgrade. The claims are in
+	// Handshake.Claims.
+	JWTPublicKey crypto.PublicKey
+	// Hooks, when set, takes part in connection lifecycles: Connect may
+	// refuse a handshake and set the connection's data, Disconnect learns
+	// that a connection ended and why.
+	Hooks Hooks
 }
 
 func (c *Config) setDefaults() {
@@ -85,6 +110,9 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.PongWait <= 0 {
+		c.PongWait = DefaultPongWait
+	}
 }
 
 // Server serves the WebSocket protocol on /ws and health on /healthz.
@@ -95,31 +123,47 @@ type Server struct {
 	handler Handler
 	melody  *melody.Melody
 	mux     *http.ServeMux
+	auth    *authenticator // nil: no authentication
 
 	draining atomic.Bool
 	// base is the parent of every call's context; Shutdown cancels it when the
 	// grace period ends, so that calls still open are answered.
 	base     context.Context
 	abortAll context.CancelCauseFunc
-	liveMu   sync.Mutex
-	live     map[*Conn]struct{} // connected, for shutdown
-	calls    atomic.Int64       // requests accepted and not yet answered
-	conns    atomic.Int64       // connections being served
-	closers  sync.WaitGroup     // goroutines closing slow consumers
+	liveMu   sync.RWMutex
+	live     map[*Conn]struct{} // connected, for shutdown and Emit
+	closing  bool               // guarded by liveMu: Shutdown is closing every connection
+	roomsMu  sync.RWMutex
+	rooms    map[string]map[*Conn]struct{} // room → members; see rooms.go
+	calls    atomic.Int64                  // requests accepted and not yet answered
+	conns    atomic.Int64                  // connections being served
+	closers  sync.WaitGroup                // goroutines closing slow consumers
 	started  time.Time
 }
 
-// New returns a Server that sends requests to h.
+// New returns a Server that sends requests to h. It panics when
+// cfg.JWTPublicKey is not a supported key.
 func New(h Handler, cfg Config) *Server {
 	cfg.setDefaults()
-	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), started: time.Now(), live: make(map[*Conn]struct{})}
+	auth, err := newAuthenticator(cfg.JWTSecret, cfg.JWTPublicKey)
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, started: time.Now(),
+		live: make(map[*Conn]struct{}), rooms: make(map[string]map[*Conn]struct{})}
+	if auth != nil {
+		if len(cfg.JWTSecret) > 0 && len(cfg.JWTSecret) < minSecret {
+			s.log.Warn("the JWT secret is short: use at least 32 random bytes", "bytes", len(cfg.JWTSecret))
+		}
+		s.log.Info("websocket handshakes require a JWT", "algorithms", strings.Join(auth.methods, ","))
+	}
 	s.base, s.abortAll = context.WithCancelCause(context.Background())
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxMessage + oversizeSlack
 	m.Config.MessageBufferSize = cfg.SendBuffer
 	m.Config.WriteWait = DefaultWriteWait
-	m.Config.PongWait = DefaultPongWait
-	m.Config.PingPeriod = DefaultPongWait * 9 / 10
+	m.Config.PongWait = cfg.PongWait
+	m.Config.PingPeriod = cfg.PongWait * 9 / 10
 	m.Upgrader.CheckOrigin = s.checkOrigin
 	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 		http.Error(w, reason.Error(), status)
@@ -129,6 +173,7 @@ func New(h Handler, cfg Config) *Server {
 	m.HandleMessage(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, false) })
 	m.HandleMessageBinary(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, true) })
 	m.HandleError(s.onError)
+	m.HandlePong(func(sess *melody.Session) { connOf(sess).lastPong.Store(s.clock()) })
 	// No HandleClose: melody would install it in place of gorilla's default
 	// close handler, which is what answers a client's close frame. The
 	// client's close code reaches onError as a *websocket.CloseError.
@@ -143,17 +188,89 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Connections returns the number of open connections.
 func (s *Server) Connections() int { return s.melody.Len() }
 
+// serveWS checks a handshake in this order: draining (503), origin (403),
+// token (401), Hooks.Connect (401/403/500); then upgrades it. A request that
+// is not a WebSocket handshake goes straight to the upgrader for its 400.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: time.Now(), remote: r.RemoteAddr}
+	if !isHandshake(r) {
+		if ws, err := s.melody.Upgrader.Upgrade(w, r, nil); err == nil {
+			_ = ws.Close() // not reached: the upgrader refuses what isHandshake does
+		}
+		return
+	}
+	arrived := time.Now()
+	if !s.checkOrigin(r) {
+		http.Error(w, "websocket: request origin not allowed by Upgrader.CheckOrigin", http.StatusForbidden)
+		return
+	}
+	var claims map[string]any
+	if s.auth != nil {
+		var refused *authError
+		if claims, refused = s.auth.verify(bearerToken(r)); refused != nil {
+			// Never log the token; the parser's detail does not quote it.
+			s.log.Info("websocket refused: unauthorized", "reason", refused.reason, "remote", r.RemoteAddr, "detail", refused.err)
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			http.Error(w, refused.Error(), http.StatusUnauthorized)
+			return
+		}
+	}
+	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: arrived, remote: r.RemoteAddr, req: r, claims: claims}
 	s.conns.Add(1)
 	defer s.conns.Add(-1)
+	if s.cfg.Hooks != nil {
+		c.hs = newHandshake(r, arrived, claims)
+		data, err := s.runConnect(r.Context(), c.hs)
+		if err != nil {
+			status, body, internal := connectRefusal(err)
+			if internal {
+				s.log.Error("websocket refused: the Connect hook failed", "remote", r.RemoteAddr, "error", err)
+			} else {
+				s.log.Info("websocket refused by the Connect hook", "status", status, "reason", body, "remote", r.RemoteAddr)
+			}
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", "Bearer")
+			}
+			http.Error(w, body, status)
+			return
+		}
+		c.SetData(data)
+	}
+	// From here on the connection is accepted: it ends in s.end, through
+	// onDisconnect once upgraded, or below when the upgrade fails.
+	if s.draining.Load() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		c.setCloseReason(ReasonServerShutdown)
+		s.end(c)
+		return
+	}
 	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
+		if errors.Is(err, melody.ErrClosed) {
+			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+			c.setCloseReason(ReasonServerShutdown)
+		}
+		s.end(c)
 	}
+}
+
+// isHandshake reports whether r can be upgraded, as far as the upgrader's
+// checks before the origin go: auth and hooks only run for handshakes.
+func isHandshake(r *http.Request) bool {
+	if !websocket.IsWebSocketUpgrade(r) || r.Header.Get("Sec-Websocket-Key") == "" {
+		return false
+	}
+	for _, v := range r.Header.Values("Sec-Websocket-Version") {
+		for tok := range strings.SplitSeq(v, ",") {
+			if strings.TrimSpace(tok) == "13" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkOrigin accepts requests without Origin, from the server's own host,
@@ -177,10 +294,18 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 func (s *Server) onConnect(sess *melody.Session) {
 	c := connOf(sess)
 	c.sess = sess
+	c.lastPong.Store(s.clock())
 	s.liveMu.Lock()
 	s.live[c] = struct{}{}
+	late := s.closing
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
+	if late {
+		// Upgraded while Shutdown closed the others: melody's close of every
+		// session may have missed it.
+		c.setCloseReason(ReasonServerShutdown)
+		_ = sess.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+	}
 }
 
 func (s *Server) onDisconnect(sess *melody.Session) {
@@ -188,8 +313,20 @@ func (s *Server) onDisconnect(sess *melody.Session) {
 	s.liveMu.Lock()
 	delete(s.live, c)
 	s.liveMu.Unlock()
+	s.end(c)
+}
+
+// end finishes an accepted connection, once: Hooks.Disconnect (while the
+// connection is still in its rooms), then it leaves its rooms, then Done
+// closes.
+func (s *Server) end(c *Conn) {
+	reason := c.endReason()
+	s.log.Debug("disconnect", "socket", c.id, "reason", reason, "duration", time.Since(c.opened).Round(time.Millisecond))
+	if s.cfg.Hooks != nil {
+		s.runDisconnect(c, reason)
+	}
+	s.leaveAll(c)
 	close(c.done)
-	s.log.Debug("disconnect", "socket", c.id, "reason", c.closeReason(), "duration", time.Since(c.opened).Round(time.Millisecond))
 }
 
 func (s *Server) onError(sess *melody.Session, err error) {
@@ -198,16 +335,13 @@ func (s *Server) onError(sess *melody.Session, err error) {
 	case errors.Is(err, melody.ErrMessageBufferFull):
 		c.slowConsumer()
 	case errors.Is(err, websocket.ErrReadLimit):
-		c.setCloseReason("frame too large")
+		c.setCloseReason(ReasonFrameTooLarge)
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "limit", s.cfg.MaxMessage)
 	case errors.Is(err, melody.ErrWriteClosed), errors.Is(err, melody.ErrSessionClosed):
 	default:
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			c.setCloseReason(fmt.Sprintf("client closed (%d %s)", ce.Code, ce.Text))
-		} else {
-			c.setCloseReason(err.Error())
-		}
+		// The read deadline is set just before lastPong, hence the margin.
+		overdue := time.Duration(s.clock()-c.lastPong.Load()) >= s.cfg.PongWait-s.cfg.PongWait/10
+		c.setCloseReason(closeReason(err, overdue))
 		s.log.Debug("connection error", "socket", c.id, "error", err)
 	}
 }
@@ -227,7 +361,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 	}
 	if int64(len(msg)) > s.cfg.MaxMessage {
 		c.closing.Store(true)
-		c.setCloseReason("frame too large")
+		c.setCloseReason(ReasonFrameTooLarge)
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "size", len(msg), "limit", s.cfg.MaxMessage)
 		c.sendError(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
 		_ = sess.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseMessageTooBig, "message too big"))
@@ -315,7 +449,9 @@ const closeWait = 2 * time.Second
 // answered with overloaded), then every connection is closed with 1001
 // (going away). It returns nil when every call finished in time and every
 // connection went; an error wrapping ctx's when the grace period ended with
-// calls open, or one saying how many connections were cut.
+// calls open, or one saying how many connections were cut. Connections it
+// closes end with ReasonServerShutdown, and their Hooks.Disconnect has run
+// when it returns (unless a connection had to be cut and still did not end).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
 	var errs []error
@@ -326,6 +462,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.abortAll(errShuttingDown)
 		_ = waitZero(context.Background(), &s.calls) // settled at once by their expired contexts
 	}
+	s.liveMu.Lock()
+	s.closing = true
+	for c := range s.live {
+		c.setCloseReason(ReasonServerShutdown)
+	}
+	s.liveMu.Unlock()
 	_ = s.melody.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
 	closeCtx, cancel := context.WithTimeout(context.Background(), closeWait)
 	defer cancel()
@@ -336,6 +478,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			_ = c.sess.WebsocketConnection().Close()
 		}
 		s.liveMu.Unlock()
+		// Cut connections end at once; let their Disconnect hooks run.
+		cutCtx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		_ = waitZero(cutCtx, &s.conns)
 	}
 	s.closers.Wait()
 	return errors.Join(errs...)
@@ -355,6 +501,9 @@ func waitZero(ctx context.Context, n *atomic.Int64) error {
 	}
 	return nil
 }
+
+// clock returns monotonic nanoseconds since the server started.
+func (s *Server) clock() int64 { return int64(time.Since(s.started)) }
 
 // newID returns a random connection id.
 func newID() string { return rand.Text()[:16] }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/eventhost/eventhost/host"
@@ -35,6 +38,8 @@ type serveConfig struct {
 	logFormat       string
 	logLevel        slog.Level
 	watch           bool
+	jwtSecret       string
+	jwtPublicKey    string
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -54,6 +59,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Var(&cfg.allowOrigins, "allow-origin", "Origin accepted besides the server's own host (comma-separated or repeated; * for any)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.StringVar(&cfg.jwtSecret, "jwt-secret", "", "HMAC secret (HS256/384/512): every connection must present a valid JWT")
+	fs.StringVar(&cfg.jwtPublicKey, "jwt-public-key", "", "PEM file of an RSA (RS256) or EC P-256 (ES256) public key: every connection must present a valid JWT")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -94,12 +101,25 @@ func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 // ready, when set, is told the address it listens on.
 func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr string)) error {
 	log := newLogger(logw, cfg.logFormat, cfg.logLevel)
+	var publicKey crypto.PublicKey
+	if cfg.jwtPublicKey != "" {
+		pem, err := os.ReadFile(cfg.jwtPublicKey)
+		if err != nil {
+			return fmt.Errorf("-jwt-public-key: %w", err)
+		}
+		if publicKey, err = host.ParsePublicKeyPEM(pem); err != nil {
+			return fmt.Errorf("-jwt-public-key %s: %w", cfg.jwtPublicKey, err)
+		}
+	}
+	hub := &serverHub{}
 	eng, err := engine.New(ctx, engine.Config{
-		Dir:       cfg.scripts,
-		Mode:      engine.Mode(cfg.mode),
-		PoolSize:  cfg.pool,
-		QueueSize: cfg.queue,
-		Logger:    log,
+		Dir:         cfg.scripts,
+		Mode:        engine.Mode(cfg.mode),
+		PoolSize:    cfg.pool,
+		QueueSize:   cfg.queue,
+		Logger:      log,
+		Hub:         hub,
+		HookTimeout: cfg.timeout,
 	})
 	if err != nil {
 		var be *bundle.Error
@@ -125,7 +145,14 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		}
 	}
 
+	var jwtSecret []byte
+	if cfg.jwtSecret != "" {
+		jwtSecret = []byte(cfg.jwtSecret)
+	}
 	srv := host.New(jsHandler{eng}, host.Config{
+		JWTSecret:    jwtSecret,
+		JWTPublicKey: publicKey,
+		Hooks:        jsHooks{eng},
 		CallTimeout:  cfg.timeout,
 		MaxMessage:   int64(cfg.maxMessage),
 		MaxInflight:  cfg.maxInflight,
@@ -134,6 +161,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		Status:       func() any { return status(eng, cfg.watch) },
 		Logger:       log,
 	})
+	hub.srv.Store(srv)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -155,7 +183,8 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		}
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.timeout,
-		"max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight, "watch", cfg.watch)
+		"max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight, "watch", cfg.watch,
+		"jwt", jwtSecret != nil || publicKey != nil)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -208,10 +237,53 @@ func (h jsHandler) Call(ctx context.Context, c *host.Call) {
 		Event:   c.Event,
 		Data:    c.Data,
 		Binary:  c.Binary,
-		Socket:  c.Conn,
+		Socket:  connSocket{c.Conn},
 		Started: c.Started,
 		Done:    func(r engine.Result, err error) { c.Done(host.Reply(r), err) },
 	})
+}
+
+// jsHooks runs the scripts' connection hooks for the host.
+type jsHooks struct{ eng *engine.Engine }
+
+// Connect runs the connect hook with the handshake.
+func (h jsHooks) Connect(ctx context.Context, hs *host.Handshake) ([]byte, error) {
+	return h.eng.Connect(ctx, hs.JSON())
+}
+
+// Disconnect runs the disconnect hook.
+func (h jsHooks) Disconnect(c *host.Conn, reason string) { h.eng.Disconnect(connSocket{c}, reason) }
+
+// connSocket is a host connection as the engine's Socket.
+type connSocket struct{ *host.Conn }
+
+// Handshake returns the handshake as JSON text.
+func (s connSocket) Handshake() []byte { return s.Conn.Handshake().JSON() }
+
+// serverHub is the host server as the engine's Hub. The server is made after
+// the engine (it needs the engine as its handler), so it is set later; until
+// then, messages reach nobody.
+type serverHub struct{ srv atomic.Pointer[host.Server] }
+
+func (h *serverHub) Emit(event string, data []byte, binary bool) int {
+	if s := h.srv.Load(); s != nil {
+		return s.Emit(event, data, binary)
+	}
+	return 0
+}
+
+func (h *serverHub) EmitToRoom(room, event string, data []byte, binary bool) int {
+	if s := h.srv.Load(); s != nil {
+		return s.EmitToRoom(room, event, data, binary)
+	}
+	return 0
+}
+
+func (h *serverHub) RoomSize(room string) int {
+	if s := h.srv.Load(); s != nil {
+		return s.RoomSize(room)
+	}
+	return 0
 }
 
 // byteSize is a flag of bytes that accepts KiB and MiB suffixes.

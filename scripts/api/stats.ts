@@ -1,4 +1,5 @@
 // A TypeScript handler: api.stats.summary with {"values": [1, 2, 3]}.
+import type { Socket } from "eventhost";
 import { badRequest } from "../_lib/errors.js";
 
 interface SummaryRequest {
@@ -13,7 +14,7 @@ interface Summary {
   max: number;
 }
 
-export function summary(socket: unknown, data: SummaryRequest): Summary {
+export function summary(socket: Socket, data: SummaryRequest | undefined): Summary {
   const values = data?.values;
   if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === "number")) {
     throw badRequest("values must be a non-empty array of numbers");

@@ -1,0 +1,343 @@
+package host_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/eventhost/eventhost/host"
+)
+
+func TestJoinLeave(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	c := dial(t, srv.wsURL)
+	conn := l.hello(t, c)
+	rooms := func() string {
+		t.Helper()
+		return string(replyData(t, c.call(t, `"r"`, "rooms", ""), `"r"`))
+	}
+	if got := rooms(); got != `[]` {
+		t.Fatalf("rooms of a new connection: %s", got)
+	}
+	join(t, c, "b")
+	join(t, c, "a")
+	join(t, c, "a") // twice is fine
+	if got := rooms(); got != `["a","b"]` {
+		t.Errorf("rooms %s, want sorted [a b]", got)
+	}
+	if n := srv.RoomSize("a"); n != 1 {
+		t.Errorf("RoomSize(a) = %d", n)
+	}
+	wantReply(t, c.call(t, "1", "leave", `"a"`), "1", "null")
+	wantReply(t, c.call(t, "2", "leave", `"nowhere"`), "2", "null")
+	if got := rooms(); got != `["b"]` {
+		t.Errorf("rooms %s after leaving a", got)
+	}
+	if n := srv.RoomSize("a"); n != 0 {
+		t.Errorf("RoomSize(a) = %d after the only member left", n)
+	}
+
+	tests := []struct {
+		name string
+		room string
+		err  error
+	}{
+		{name: "empty", room: "", err: host.ErrRoomName},
+		{name: "too long", room: strings.Repeat("x", host.MaxRoomName+1), err: host.ErrRoomName},
+		{name: "longest", room: strings.Repeat("x", host.MaxRoomName)},
+		{name: "unicode", room: "salle à manger"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := conn.Join(tt.room); !errors.Is(err, tt.err) {
+				t.Fatalf("Join(%d bytes) = %v, want %v", len(tt.room), err, tt.err)
+			}
+			if want := 0; tt.err == nil {
+				want = 1
+				if n := srv.RoomSize(tt.room); n != want {
+					t.Errorf("RoomSize = %d, want %d", n, want)
+				}
+				conn.Leave(tt.room)
+			}
+		})
+	}
+	msg := wantErrorReply(t, c.call(t, "3", "join", `""`), "3", "bad_request")
+	if !strings.Contains(msg, "1 to 256 bytes") {
+		t.Errorf("message %q", msg)
+	}
+}
+
+// TestFanout: who receives what. Three clients: a and b in room r, c not.
+func TestFanout(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		n     int    // the count returned
+		event string // pushed to each of to
+		to    string // of "abc"
+	}
+	tests := []struct {
+		name string
+		emit func(t *testing.T, srv *testServer, cl map[byte]*client) int
+		want want
+	}{
+		{name: "EmitTo from a member", want: want{1, "hi", "b"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
+			return count(t, cl['a'].call(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
+		}},
+		{name: "EmitTo from outside", want: want{2, "hi", "ab"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
+			return count(t, cl['c'].call(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
+		}},
+		{name: "EmitTo an empty room", want: want{0, "", ""}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
+			return count(t, cl['a'].call(t, "1", "emitTo", `{"room":"nobody","event":"hi","data":{"from":"a"}}`))
+		}},
+		{name: "Broadcast", want: want{2, "all", "bc"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
+			return count(t, cl['a'].call(t, "1", "broadcast", `{"event":"all","data":{"from":"a"}}`))
+		}},
+		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
+			return srv.Emit("all", []byte(`{"from":"a"}`), false)
+		}},
+		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
+			return srv.EmitToRoom("r", "hi", []byte(`{"from":"a"}`), false)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := newLifecycle()
+			srv := newServer(t, l, host.Config{})
+			cl := map[byte]*client{}
+			for _, name := range []byte("abc") {
+				cl[name] = dial(t, srv.wsURL)
+				l.hello(t, cl[name])
+			}
+			join(t, cl['a'], "r")
+			join(t, cl['b'], "r")
+			if n := srv.RoomSize("r"); n != 2 {
+				t.Fatalf("RoomSize = %d", n)
+			}
+			if n := tt.emit(t, srv, cl); n != tt.want.n {
+				t.Errorf("sent to %d, want %d", n, tt.want.n)
+			}
+			for _, name := range []byte("abc") {
+				if strings.IndexByte(tt.want.to, name) >= 0 {
+					if d := wantPush(t, cl[name].next(t), tt.want.event); string(d) != `{"from":"a"}` {
+						t.Errorf("%c got data %s", name, d)
+					}
+				}
+				cl[name].sync(t) // and nothing else
+			}
+		})
+	}
+}
+
+// count decodes the reply to "1" as a number.
+func count(t testing.TB, f frame) int {
+	t.Helper()
+	var n int
+	if err := json.Unmarshal(replyData(t, f, "1"), &n); err != nil {
+		t.Fatalf("reply %s: %v", f.data, err)
+	}
+	return n
+}
+
+func TestFanoutBinary(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	a, b := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	ca := l.hello(t, a)
+	l.hello(t, b)
+	join(t, a, "r")
+	join(t, b, "r")
+	payload := []byte{0, 1, 2, 0xff}
+	if n := srv.EmitToRoom("r", "img", payload, true); n != 2 {
+		t.Errorf("EmitToRoom sent to %d", n)
+	}
+	if n := ca.EmitTo("r", "img", payload, true); n != 1 {
+		t.Errorf("EmitTo sent to %d", n)
+	}
+	if n := ca.Broadcast("img", payload, true); n != 1 {
+		t.Errorf("Broadcast sent to %d", n)
+	}
+	if n := srv.Emit("img", payload, true); n != 2 {
+		t.Errorf("Emit sent to %d", n)
+	}
+	for c, frames := range map[*client]int{a: 2, b: 4} {
+		for range frames {
+			env, got := wantBinary(t, c.next(t))
+			if string(env) != `{"event":"img"}` || string(got) != string(payload) {
+				t.Errorf("binary push %s % x", env, got)
+			}
+		}
+		c.sync(t)
+	}
+}
+
+// TestFanoutSlowConsumer: a member that does not read is disconnected with
+// 4008 when its buffer fills, and the others keep getting every push.
+func TestFanoutSlowConsumer(t *testing.T) {
+	t.Parallel()
+	hk, l := newHooks(), newLifecycle()
+	srv := newServer(t, l, host.Config{SendBuffer: 8, Hooks: hk})
+	fast := []*client{dial(t, srv.wsURL), dial(t, srv.wsURL)}
+	for _, c := range fast {
+		l.hello(t, c)
+		join(t, c, "r")
+	}
+	slow := dialRaw(t, srv.wsURL, nil)
+	_ = slow.SetReadDeadline(time.Now().Add(safety))
+	for _, req := range []string{request("1", "hello", ""), request("2", "join", `"r"`)} {
+		if err := slow.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := slow.ReadMessage(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slowConn := l.conn(t)
+
+	push := []byte(`"` + strings.Repeat("p", 64<<10) + `"`)
+	sent := 0
+	for ; sent < 5000; sent++ {
+		n := srv.EmitToRoom("r", "big", push, false)
+		for _, c := range fast {
+			if d := wantPush(t, c.next(t), "big"); len(d) != len(push) {
+				t.Fatalf("push of %d bytes", len(d))
+			}
+		}
+		if n == 2 {
+			break
+		}
+		if n != 3 {
+			t.Fatalf("EmitToRoom sent to %d, want 3", n)
+		}
+	}
+	t.Logf("the slow member was dropped after %d pushes of 64 KiB", sent)
+	// The 4008 close waits behind the frame being written: read.
+	var err error
+	for err == nil {
+		_, _, err = slow.ReadMessage()
+	}
+	wantCloseError(t, err, host.CloseSlowConsumer, "*")
+	if d := hk.nextDisconnect(t); d.conn != slowConn || d.reason != host.ReasonSlowConsumer {
+		t.Errorf("Disconnect(%s, %q), want the slow one with %q", d.conn.ID(), d.reason, host.ReasonSlowConsumer)
+	}
+	closedWithin(t, slowConn.Done(), "Conn.Done")
+	if n := srv.RoomSize("r"); n != 2 {
+		t.Errorf("RoomSize = %d after the slow one went", n)
+	}
+	if n := srv.EmitToRoom("r", "after", nil, false); n != 2 {
+		t.Errorf("EmitToRoom after: sent to %d", n)
+	}
+	for _, c := range fast {
+		wantPush(t, c.next(t), "after")
+	}
+}
+
+func TestData(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	c := dial(t, srv.wsURL)
+	conn := l.hello(t, c)
+	wantReply(t, c.call(t, "1", "data", ""), "1", `{}`)
+	wantReply(t, c.call(t, "2", "setData", `{"score":3,"name":"ada"}`), "2", `null`)
+	wantReply(t, c.call(t, "3", "data", ""), "3", `{"score":3,"name":"ada"}`)
+	if got := string(conn.Data()); got != `{"score":3,"name":"ada"}` {
+		t.Errorf("Data() = %s", got)
+	}
+	// SetData copies.
+	b := []byte(`{"n":1}`)
+	conn.SetData(b)
+	b[5] = '2'
+	if got := string(conn.Data()); got != `{"n":1}` {
+		t.Errorf("Data() = %s after the caller changed its slice", got)
+	}
+	conn.SetData(nil)
+	if got := string(conn.Data()); got != `{}` {
+		t.Errorf("Data() = %s after SetData(nil)", got)
+	}
+}
+
+// TestConcurrentState: Data, SetData, Join, Leave, Rooms and fan-out from
+// many goroutines at once, for the race detector.
+func TestConcurrentState(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{SendBuffer: 4096})
+	var conns []*host.Conn
+	for range 3 {
+		c := dial(t, srv.wsURL)
+		conns = append(conns, l.hello(t, c))
+	}
+	valid := map[string]bool{`{}`: true}
+	for i := range 8 {
+		valid[fmt.Sprintf(`{"w":%d}`, i)] = true
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			conn := conns[i%len(conns)]
+			room := fmt.Sprintf("room%d", i%2)
+			for j := range 200 {
+				conn.SetData(fmt.Appendf(nil, `{"w":%d}`, i))
+				if d := string(conns[j%len(conns)].Data()); !valid[d] {
+					t.Errorf("Data() = %s", d)
+					return
+				}
+				_ = conn.Join(room)
+				conn.EmitTo(room, "tick", nil, false)
+				_ = conn.Rooms()
+				_ = srv.RoomSize(room)
+				if j%3 == 0 {
+					conn.Leave(room)
+				}
+				_ = conn.Handshake().JSON()
+			}
+		})
+	}
+	wg.Wait()
+	if r := conns[0].Rooms(); !slices.IsSorted(r) {
+		t.Errorf("Rooms() = %q", r)
+	}
+}
+
+// TestRoomsWithoutHooks: a connection leaves its rooms when it ends, with no
+// hooks configured too.
+func TestRoomsWithoutHooks(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	a, b := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	ca := l.hello(t, a)
+	l.hello(t, b)
+	join(t, a, "r")
+	join(t, b, "r")
+	a.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	closedWithin(t, ca.Done(), "Conn.Done")
+	if n := srv.RoomSize("r"); n != 1 {
+		t.Errorf("RoomSize = %d, want 1", n)
+	}
+	if n := srv.EmitToRoom("r", "x", nil, false); n != 1 {
+		t.Errorf("EmitToRoom sent to %d", n)
+	}
+	wantPush(t, b.next(t), "x")
+
+	ctx, cancel := context.WithTimeout(context.Background(), safety)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.RoomSize("r"); n != 0 {
+		t.Errorf("RoomSize = %d after Shutdown", n)
+	}
+}

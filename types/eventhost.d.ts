@@ -1,0 +1,272 @@
+// Types of the API that eventhost gives to the scripts under scripts/: the
+// native module "eventhost" and the types of handlers, sockets and the
+// connection hooks. The globals (console, timers, Buffer, require) are in
+// globals.d.ts. See docs/scripts.md.
+//
+// The module "eventhost" is served by the runtime, not bundled: esbuild
+// leaves `import { io } from "eventhost"` as a require of the native module.
+// The root tsconfig.json maps the name to this file.
+
+/**
+ * What the client sent when it opened its WebSocket. A handler sees it as
+ * `socket.handshake`; the connect hook of `scripts/_connection.ts` gets it
+ * before the connection is accepted.
+ */
+export interface Handshake {
+  /**
+   * The HTTP headers of the WebSocket upgrade request: the first value of
+   * each, under its canonical name (`"User-Agent"`), plus `"Host"`.
+   * `Authorization`, `Proxy-Authorization` and `Cookie` are left out: they
+   * carry secrets.
+   */
+  headers: Record<string, string>;
+  /**
+   * The query parameters of the request URL, the first value of each:
+   * `/ws?name=Ada` gives `{ name: "Ada" }`. `token` (a JWT) is left out.
+   */
+  query: Record<string, string>;
+  /** The client's network address, `host:port` (the TCP peer's). */
+  address: string;
+  /**
+   * When the handshake arrived, as an RFC 3339 timestamp in UTC, e.g.
+   * `"2026-11-26T14:13:26.041806909Z"`: `new Date(handshake.time)` parses it.
+   */
+  time: string;
+  /**
+   * The claims of the client's verified JWT (`sub`, `exp`, and whatever the
+   * issuer put in), or `null` when the server does not require one (no
+   * `-jwt-secret` or `-jwt-public-key`). When it does, a connection without
+   * a valid token is refused before any script runs.
+   */
+  auth: Record<string, unknown> | null;
+}
+
+/**
+ * Where an emit goes besides the socket itself: `socket.to(room)`,
+ * `socket.broadcast` and `io.to(room)`.
+ */
+export interface EmitTarget {
+  /**
+   * Pushes `{"event": event, "data": data}` to every connection of the
+   * target (a binary frame when `data` is a Buffer, Uint8Array or
+   * ArrayBuffer; otherwise `data` goes through `JSON.stringify`).
+   *
+   * @param event a non-empty event name, e.g. `"chat.message"`
+   * @param data any JSON-serializable value, or bytes
+   * @returns how many connections the push was queued for
+   * @throws TypeError when `event` is not a non-empty string or `data`
+   *   cannot be serialized
+   */
+  emit(event: string, data?: unknown): number;
+}
+
+/**
+ * The connection a call came from. Handlers get it as their first argument;
+ * the disconnect hook gets the socket that has ended.
+ *
+ * Call the methods on the socket (`socket.emit(...)`): a detached
+ * `const { emit } = socket` throws a TypeError.
+ *
+ * @typeParam Data the shape of `socket.data`
+ */
+export interface Socket<Data = Record<string, any>> {
+  /** A unique string per connection, e.g. `"Q3ZC7RWMOV2FEJNI"`. */
+  readonly id: string;
+  /**
+   * Per-connection state that persists across the connection's calls: an
+   * object (`{}` until something is stored), or what the connect hook
+   * returned. Mutate it or assign a new object.
+   *
+   * It is stored as JSON, so only JSON-serializable values survive: it is
+   * read when a call first touches it and written back when the call's
+   * synchronous part ends and when the call settles. A value that cannot be
+   * serialized keeps the previous data (and is logged).
+   */
+  data: Data;
+  /** What the client sent when it connected. */
+  readonly handshake: Handshake;
+  /**
+   * The claims of the connection's verified JWT, or `null` when the server
+   * does not require one. The same as `socket.handshake.auth`.
+   */
+  readonly auth: Record<string, unknown> | null;
+  /**
+   * The rooms this connection is in (a copy: use join and leave). In the
+   * disconnect hook, still the rooms it was in when it ended.
+   */
+  readonly rooms: string[];
+  /**
+   * Pushes `{"event": event, "data": data}` to this connection (a binary
+   * frame when `data` is a Buffer, Uint8Array or ArrayBuffer). It may be
+   * called after the reply, e.g. from a timer.
+   *
+   * @param event a non-empty event name, e.g. `"clock.tick"`
+   * @param data any JSON-serializable value, or bytes
+   * @returns `false` if the connection is closed or closing
+   * @throws TypeError when `event` is not a non-empty string or `data`
+   *   cannot be serialized
+   */
+  emit(event: string, data?: unknown): boolean;
+  /**
+   * Closes the connection.
+   *
+   * @param code 1000 (the default) or 3000–4999; anything else throws
+   * @param reason at most 123 bytes (longer is cut)
+   */
+  close(code?: number, reason?: string): void;
+  /**
+   * Adds this connection to a room; joining one it is in does nothing. A
+   * room exists while it has members; a connection leaves all its rooms when
+   * it ends.
+   *
+   * @param room a non-empty room name of at most 256 bytes
+   * @throws TypeError when `room` is not a non-empty string; an Error when
+   *   it is too long or the connection has ended
+   */
+  join(room: string): void;
+  /**
+   * Removes this connection from a room; nothing happens if it is not a
+   * member.
+   *
+   * @param room a non-empty room name
+   */
+  leave(room: string): void;
+  /**
+   * The members of a room except this connection, whether or not it is a
+   * member itself: `socket.to("lobby").emit("chat.joined", {...})`.
+   *
+   * @param room a non-empty room name
+   */
+  to(room: string): EmitTarget;
+  /**
+   * Every connection of the server except this one:
+   * `socket.broadcast.emit("user.online", {...})`.
+   */
+  readonly broadcast: EmitTarget;
+}
+
+/** The room view of `io.in(room)`. */
+export interface RoomPresence {
+  /** How many connections are members of the room now. */
+  count(): number;
+}
+
+/**
+ * The server's connections as a whole: emits that reach other connections
+ * than the caller's, and room presence. A connection that is not open gets
+ * nothing.
+ */
+export interface IO {
+  /**
+   * Pushes `{"event": event, "data": data}` to every connection of the
+   * server, the caller's included.
+   *
+   * @param event a non-empty event name
+   * @param data any JSON-serializable value, or bytes
+   * @returns how many connections the push was queued for
+   */
+  emit(event: string, data?: unknown): number;
+  /**
+   * Every member of a room, the caller's connection included if it is one:
+   * `io.to("lobby").emit("chat.message", {...})`.
+   *
+   * @param room a non-empty room name
+   */
+  to(room: string): EmitTarget;
+  /**
+   * Presence in a room: `io.in("lobby").count()`.
+   *
+   * @param room a non-empty room name
+   */
+  in(room: string): RoomPresence;
+}
+
+/**
+ * The server's connections: `import { io } from "eventhost"`.
+ *
+ * @example
+ * io.to("lobby").emit("chat.message", { text: "hi" }); // every member
+ * io.in("lobby").count();                             // how many members
+ */
+export declare const io: IO;
+
+/**
+ * A handler: a function exported by a route module under `scripts/`
+ * (`export function greeting(socket, data)` in `scripts/api/hello.ts`
+ * serves the event `api.hello.greeting`).
+ *
+ * - `data` is the request's decoded JSON, `undefined` when the request has
+ *   no data, or a Buffer holding the payload of a binary frame.
+ * - The return value (or what the returned Promise resolves to) is the
+ *   reply: a Buffer, Uint8Array or ArrayBuffer is sent as a binary frame,
+ *   anything else goes through `JSON.stringify` (`undefined` becomes `null`).
+ * - Throwing (or rejecting) answers with `handler_error` and the error's
+ *   message, or with the error's `code` when it is a string matching
+ *   `[a-z][a-z0-9_]*`:
+ *   `throw Object.assign(new Error("name is required"), { code: "bad_request" })`.
+ *
+ * @typeParam D the request's data
+ * @typeParam R the reply
+ *
+ * @example
+ * export const hello: Handler<{ name?: string }, string> = (socket, data) => `Hello, ${data?.name}`;
+ */
+export type Handler<D = any, R = unknown> = (socket: Socket, data: D) => R | Promise<R>;
+
+/**
+ * The `connect` export of the optional, private module
+ * `scripts/_connection.ts` (or `.js`): it runs before a connection is
+ * accepted.
+ *
+ * - Return an object: it becomes the connection's initial `socket.data`.
+ * - Return nothing: the connection is accepted with `socket.data` `{}`.
+ * - Return `false`, or throw: the connection is refused with HTTP 401 (the
+ *   thrown error's message is the response body); with 403 when the thrown
+ *   error's `code` is `"forbidden"`.
+ *
+ * There is no socket yet. When the server requires JWTs, the token has
+ * been verified already: its claims are `handshake.auth`.
+ *
+ * @example
+ * export function connect(handshake: Handshake) {
+ *   if (handshake.query.room === "staff" && handshake.auth?.role !== "staff") {
+ *     throw Object.assign(new Error("staff only"), { code: "forbidden" });
+ *   }
+ *   return { name: handshake.query.name || "guest" };
+ * }
+ */
+export type ConnectHook = (
+  handshake: Handshake,
+) => Record<string, any> | false | void | Promise<Record<string, any> | false | void>;
+
+/**
+ * Why a connection ended, as the disconnect hook is told:
+ *
+ * - `"client closed"`: the client sent a close frame;
+ * - `"server shutdown"`: the server is stopping;
+ * - `"ping timeout"`: no pong within 60 s;
+ * - `"slow consumer"`: the client read too slowly: its outbound buffer
+ *   filled up (closed with 4008) or a frame could not be written in time;
+ * - `"closed by script"`: a handler called `socket.close()`;
+ * - `"frame too large"`: the client sent a frame over the size limit
+ *   (closed with 1009);
+ * - `"connection lost"`: anything else: a network error, a connection cut
+ *   without a close frame.
+ */
+export type DisconnectReason =
+  | "client closed"
+  | "server shutdown"
+  | "ping timeout"
+  | "slow consumer"
+  | "closed by script"
+  | "frame too large"
+  | "connection lost";
+
+/**
+ * The `disconnect` export of the optional, private module
+ * `scripts/_connection.ts` (or `.js`): it runs once after a connection
+ * that was accepted has ended, with its socket and the reason.
+ * `socket.rooms` still lists the rooms it was in, so the hook can tell them;
+ * emits to the socket itself go nowhere. Failures are only logged.
+ */
+export type DisconnectHook = (socket: Socket, reason: DisconnectReason) => void;
