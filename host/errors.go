@@ -56,9 +56,16 @@ func connectRefusal(err error) (status int, body string, internal bool) {
 	case errors.As(err, &c):
 		code, msg = c.ErrorCode(), err.Error()
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		code, msg = string(protocol.CodeTimeout), "the connect hook did not finish in time"
+	}
 	switch code {
 	case "", string(protocol.CodeInternal):
 		return http.StatusInternalServerError, "internal error", true
+	case string(protocol.CodeTimeout), string(protocol.CodeOverloaded):
+		// The server could not decide: the client may retry with the same
+		// credentials (a 401 would tell it they are wrong).
+		return http.StatusServiceUnavailable, msg, false
 	case "forbidden":
 		return http.StatusForbidden, msg, false
 	default:

@@ -53,7 +53,10 @@ func TestConnectHook(t *testing.T) {
 		{name: "deadline", connect: func(ctx context.Context, _ *host.Handshake) ([]byte, error) {
 			<-ctx.Done()
 			return nil, ctx.Err()
-		}, status: http.StatusInternalServerError, body: "internal error"},
+		}, status: http.StatusServiceUnavailable, body: "the connect hook did not finish in time"},
+		{name: "overloaded", connect: func(context.Context, *host.Handshake) ([]byte, error) {
+			return nil, &codedError{"overloaded", "server is overloaded: the call queue is full"}
+		}, status: http.StatusServiceUnavailable, body: "server is overloaded: the call queue is full"},
 		{name: "panic", connect: func(context.Context, *host.Handshake) ([]byte, error) {
 			panic("boom")
 		}, status: http.StatusInternalServerError, body: "internal error"},

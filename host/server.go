@@ -115,6 +115,9 @@ func (c *Config) setDefaults() {
 	}
 }
 
+// writeBuffers is shared by every connection's writes.
+var writeBuffers sync.Pool
+
 // Server serves the WebSocket protocol on /ws and health on /healthz.
 // Create it with New and mount it as an http.Handler.
 type Server struct {
@@ -165,6 +168,9 @@ func New(h Handler, cfg Config) *Server {
 	m.Config.PongWait = cfg.PongWait
 	m.Config.PingPeriod = cfg.PongWait * 9 / 10
 	m.Upgrader.CheckOrigin = s.checkOrigin
+	// Idle connections hold no write buffer: gorilla takes one from the pool
+	// for each frame it writes and returns it after.
+	m.Upgrader.WriteBufferPool = &writeBuffers
 	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 		http.Error(w, reason.Error(), status)
 	}
