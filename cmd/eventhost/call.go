@@ -9,6 +9,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/eventhost/eventhost/internal/cli"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host/protocol"
@@ -30,16 +32,16 @@ func callCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if fs.NArg() < 1 || fs.NArg() > 2 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	req := map[string]any{"event": fs.Arg(0), "id": 1}
 	if fs.NArg() == 2 {
 		if !json.Valid([]byte(fs.Arg(1))) {
-			return &exitError{code: 2, msg: fmt.Sprintf("eventhost call: data is not valid JSON: %s", fs.Arg(1))}
+			return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost call: data is not valid JSON: %s", fs.Arg(1))}
 		}
 		req["data"] = json.RawMessage(fs.Arg(1))
 	}
@@ -87,7 +89,7 @@ func callCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			continue
 		}
 		if msg.Error != nil {
-			return &exitError{code: 1, msg: fmt.Sprintf("error %s: %s", msg.Error.Code, msg.Error.Message)}
+			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("error %s: %s", msg.Error.Code, msg.Error.Message)}
 		}
 		fmt.Fprintf(stdout, "%s\n", msg.Data)
 		return nil

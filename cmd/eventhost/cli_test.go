@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventhost/eventhost/internal/cli"
+
 	"github.com/gorilla/websocket"
 )
 
@@ -51,12 +53,12 @@ func runCLI(t testing.TB, args []string, env map[string]string) (int, string, st
 	err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 	code := 0
 	if err != nil {
-		var ee *exitError
+		var ee *cli.ExitError
 		if !errors.As(err, &ee) {
 			return 1, stdout.String(), stderr.String() + err.Error()
 		}
-		code = ee.code
-		stderr.WriteString(ee.msg)
+		code = ee.Code
+		stderr.WriteString(ee.Msg)
 	}
 	return code, stdout.String(), stderr.String()
 }

@@ -14,34 +14,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/eventhost/eventhost/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			if ee.msg != "" {
-				fmt.Fprintln(os.Stderr, ee.msg)
-			}
-			os.Exit(ee.code)
-		}
-		fmt.Fprintln(os.Stderr, "eventhost:", err)
-		os.Exit(1)
-	}
+	cli.Main("eventhost", func(ctx context.Context, args []string) error {
+		return run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
+	})
 }
-
-// exitError ends the program with a given status after printing msg.
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return fmt.Sprintf("exit %d: %s", e.code, e.msg) }

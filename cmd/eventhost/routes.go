@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"text/tabwriter"
 
+	"github.com/eventhost/eventhost/internal/cli"
+
 	"github.com/eventhost/eventhost/runtime/bundle"
 	"github.com/eventhost/eventhost/runtime/engine"
 )
@@ -22,16 +24,16 @@ func routes(ctx context.Context, args []string, getenv func(string) string, stdo
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if err := applyEnv(fs, getenv); err != nil {
-		return &exitError{code: 2, msg: "eventhost routes: " + err.Error()}
+		return &cli.ExitError{Code: 2, Msg: "eventhost routes: " + err.Error()}
 	}
 	eng, err := engine.New(ctx, engine.Config{Dir: *dir, PoolSize: 1, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		var be *bundle.Error
 		if errors.As(err, &be) {
-			return &exitError{code: 1, msg: be.Error()}
+			return &cli.ExitError{Code: 1, Msg: be.Error()}
 		}
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/eventhost/eventhost/internal/cli"
 )
 
 // run is the whole program: main only adds the process around it.
@@ -30,7 +32,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		return &exitError{code: 2, msg: fmt.Sprintf("eventhost: unknown command %q\n%s", cmd, usage)}
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost: unknown command %q\n%s", cmd, usage)}
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/eventhost/eventhost/internal/cli"
 
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/runtime/bundle"
@@ -31,10 +31,10 @@ type serveConfig struct {
 	queue           int
 	timeout         time.Duration
 	shutdownTimeout time.Duration
-	maxMessage      byteSize
+	maxMessage      cli.ByteSize
 	maxInflight     int
 	sendBuffer      int
-	allowOrigins    listFlag
+	allowOrigins    cli.List
 	logFormat       string
 	logLevel        slog.Level
 	watch           bool
@@ -64,24 +64,24 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, &exitError{code: 0}
+			return cfg, &cli.ExitError{Code: 0}
 		}
-		return cfg, &exitError{code: 2}
+		return cfg, &cli.ExitError{Code: 2}
 	}
 	if fs.NArg() > 0 {
-		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: unexpected argument %q", fs.Arg(0))}
+		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost serve: unexpected argument %q", fs.Arg(0))}
 	}
 	if err := applyEnv(fs, getenv); err != nil {
-		return cfg, &exitError{code: 2, msg: "eventhost serve: " + err.Error()}
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
 	if cfg.mode != string(engine.ModePreload) && cfg.mode != string(engine.ModeReeval) {
-		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: -mode must be preload or reeval, not %q", cfg.mode)}
+		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost serve: -mode must be preload or reeval, not %q", cfg.mode)}
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
-		return cfg, &exitError{code: 2, msg: fmt.Sprintf("eventhost serve: -log-format must be text or json, not %q", cfg.logFormat)}
+		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost serve: -log-format must be text or json, not %q", cfg.logFormat)}
 	}
 	if cfg.pool < 1 || cfg.queue < 1 || cfg.maxInflight < 1 || cfg.sendBuffer < 1 || cfg.timeout <= 0 || cfg.maxMessage < 1 {
-		return cfg, &exitError{code: 2, msg: "eventhost serve: -pool, -queue, -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -pool, -queue, -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
 	}
 	if cfg.shutdownTimeout <= 0 {
 		cfg.shutdownTimeout = cfg.timeout
@@ -127,7 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 			for _, m := range be.Messages {
 				log.Error("build error: " + m.String())
 			}
-			return &exitError{code: 1, msg: fmt.Sprintf("eventhost: %s does not build:\n%s", cfg.scripts, be.Error())}
+			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("eventhost: %s does not build:\n%s", cfg.scripts, be.Error())}
 		}
 		return fmt.Errorf("start engine: %w", err)
 	}
@@ -284,39 +284,4 @@ func (h *serverHub) RoomSize(room string) int {
 		return s.RoomSize(room)
 	}
 	return 0
-}
-
-// byteSize is a flag of bytes that accepts KiB and MiB suffixes.
-type byteSize int64
-
-func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
-
-func (b *byteSize) Set(s string) error {
-	mult := int64(1)
-	for suffix, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "KB": 1000, "MB": 1000 * 1000} {
-		if strings.HasSuffix(s, suffix) {
-			s, mult = strings.TrimSuffix(s, suffix), m
-			break
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 {
-		return fmt.Errorf("want a positive number of bytes, optionally with KiB or MiB")
-	}
-	*b = byteSize(n * mult)
-	return nil
-}
-
-// listFlag collects comma-separated or repeated values.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-func (l *listFlag) Set(s string) error {
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			*l = append(*l, v)
-		}
-	}
-	return nil
 }

@@ -12,13 +12,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/eventhost/eventhost/internal/cli"
 )
 
 // run is the whole program: main only adds the process around it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, asJSON, err := parseFlags(args, stderr)
 	if err != nil {
-		if ee := (*exitError)(nil); errors.As(err, &ee) && ee.code == 0 {
+		if ee := (*cli.ExitError)(nil); errors.As(err, &ee) && ee.Code == 0 {
 			return nil // -h
 		}
 		return err
@@ -26,7 +28,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		if errors.Is(err, errConfig) {
-			return &exitError{code: 2, msg: err.Error()}
+			return &cli.ExitError{Code: 2, Msg: err.Error()}
 		}
 		return err
 	}
@@ -45,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !res.Success() {
-		return &exitError{code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }
@@ -63,7 +65,7 @@ Flags:
 `
 
 // parseFlags turns the command line into a Config. Usage errors are
-// *exitError with code 2; -h is an *exitError with code 0.
+// *cli.ExitError with code 2; -h is an *cli.ExitError with code 0.
 func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 	var cfg Config
 	var data string
@@ -86,12 +88,12 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 	fs.BoolVar(&asJSON, "json", false, "print the results as one JSON object")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, false, &exitError{code: 0}
+			return cfg, false, &cli.ExitError{Code: 0}
 		}
-		return cfg, false, &exitError{code: 2}
+		return cfg, false, &cli.ExitError{Code: 2}
 	}
 	usage := func(format string, a ...any) (Config, bool, error) {
-		return cfg, false, &exitError{code: 2, msg: "eventload: " + fmt.Sprintf(format, a...)}
+		return cfg, false, &cli.ExitError{Code: 2, Msg: "eventload: " + fmt.Sprintf(format, a...)}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eventhost/eventhost/internal/cli"
+
 	"github.com/eventhost/eventhost/host"
 )
 
@@ -16,13 +18,13 @@ func runCommand(t *testing.T, args ...string) (stdout, stderr string, code int) 
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(testContext(t), args, &out, &errOut)
-	var ee *exitError
+	var ee *cli.ExitError
 	switch {
 	case err == nil:
 	case errors.As(err, &ee):
-		code = ee.code
-		if ee.msg != "" {
-			errOut.WriteString(ee.msg + "\n")
+		code = ee.Code
+		if ee.Msg != "" {
+			errOut.WriteString(ee.Msg + "\n")
 		}
 	default:
 		code = 1

@@ -9,9 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/eventhost/eventhost/internal/cli"
 
 	"github.com/eventhost/eventhost/host"
 )
@@ -30,7 +30,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func runReady(ctx context.Context, args []string, _, stderr io.Writer, ready func(addr string)) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
-		if ee := (*exitError)(nil); errors.As(err, &ee) && ee.code == 0 {
+		if ee := (*cli.ExitError)(nil); errors.As(err, &ee) && ee.Code == 0 {
 			return nil // -h
 		}
 		return err
@@ -44,10 +44,10 @@ type config struct {
 	addr            string
 	timeout         time.Duration
 	shutdownTimeout time.Duration
-	maxMessage      byteSize
+	maxMessage      cli.ByteSize
 	maxInflight     int
 	sendBuffer      int
-	allowOrigins    listFlag
+	allowOrigins    cli.List
 	logFormat       string
 	logLevel        slog.Level
 }
@@ -71,17 +71,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, &exitError{code: 0}
+			return cfg, &cli.ExitError{Code: 0}
 		}
-		return cfg, &exitError{code: 2}
+		return cfg, &cli.ExitError{Code: 2}
 	}
 	switch {
 	case fs.NArg() > 0:
-		return cfg, &exitError{code: 2, msg: fmt.Sprintf("goecho: unexpected argument %q", fs.Arg(0))}
+		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("goecho: unexpected argument %q", fs.Arg(0))}
 	case cfg.logFormat != "text" && cfg.logFormat != "json":
-		return cfg, &exitError{code: 2, msg: fmt.Sprintf("goecho: -log-format must be text or json, not %q", cfg.logFormat)}
+		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("goecho: -log-format must be text or json, not %q", cfg.logFormat)}
 	case cfg.maxInflight < 1 || cfg.sendBuffer < 1 || cfg.timeout <= 0 || cfg.maxMessage < 1:
-		return cfg, &exitError{code: 2, msg: "goecho: -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
+		return cfg, &cli.ExitError{Code: 2, Msg: "goecho: -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
 	}
 	if cfg.shutdownTimeout <= 0 {
 		cfg.shutdownTimeout = cfg.timeout
@@ -143,44 +143,5 @@ func serve(ctx context.Context, cfg config, logw io.Writer, ready func(addr stri
 	}
 	<-served
 	log.Info("stopped")
-	return nil
-}
-
-// byteSize is a flag of bytes that accepts KiB and MiB suffixes, as
-// eventhost's -max-message does.
-type byteSize int64
-
-func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
-
-func (b *byteSize) Set(s string) error {
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"KB", 1000}, {"MB", 1000 * 1000}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n <= 0 {
-		return fmt.Errorf("want a positive number of bytes, optionally with KiB or MiB")
-	}
-	*b = byteSize(n * mult)
-	return nil
-}
-
-// listFlag collects comma-separated or repeated values.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-func (l *listFlag) Set(s string) error {
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			*l = append(*l, v)
-		}
-	}
 	return nil
 }

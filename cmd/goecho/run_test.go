@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventhost/eventhost/internal/cli"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host/protocol"
@@ -124,8 +126,8 @@ func TestUsage(t *testing.T) {
 			t.Parallel()
 			err := run(t.Context(), tc.args, io.Discard, io.Discard)
 			code := 0
-			if ee := (*exitError)(nil); errors.As(err, &ee) {
-				code = ee.code
+			if ee := (*cli.ExitError)(nil); errors.As(err, &ee) {
+				code = ee.Code
 			} else if err != nil {
 				code = 1
 			}
