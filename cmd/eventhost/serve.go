@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -166,9 +165,6 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(ln) }()
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watched := make(chan error, 1)
 	if reload != nil {
@@ -189,23 +185,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		ready(ln.Addr().String())
 	}
 
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "grace", cfg.shutdownTimeout, "connections", srv.Connections())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
-	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown: http server", "error", err)
-	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown: connections cut after the grace period", "error", err)
-	}
-	<-served
-	log.Info("stopped")
-	return nil
+	return srv.Serve(ctx, ln, cfg.shutdownTimeout)
 }
 
 // status is what GET /healthz reports of the scripts.

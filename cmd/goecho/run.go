@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/eventhost/eventhost/internal/cli"
@@ -118,30 +117,11 @@ func serve(ctx context.Context, cfg config, logw io.Writer, ready func(addr stri
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	served := make(chan error, 1)
-	go func() { served <- httpSrv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "handler", "go echo", "timeout", cfg.timeout,
 		"max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "grace", cfg.shutdownTimeout, "connections", srv.Connections())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
-	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown: http server", "error", err)
-	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown: connections cut after the grace period", "error", err)
-	}
-	<-served
-	log.Info("stopped")
-	return nil
+	return srv.Serve(ctx, ln, cfg.shutdownTimeout)
 }
