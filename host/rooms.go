@@ -2,6 +2,7 @@ package host
 
 import (
 	"slices"
+	"sync"
 )
 
 // MaxRoomName is the longest room name, in bytes.
@@ -103,31 +104,49 @@ func (s *Server) RoomSize(room string) int {
 	return len(s.rooms[room])
 }
 
-// emitRoom queues frame on every member of room but except. The writes do
-// not block, so they are made under the read lock rather than on a copy of
-// the members.
+// emitRoom queues frame on every member of room but except.
 func (s *Server) emitRoom(room string, except *Conn, frame []byte, binary bool) int {
 	s.roomsMu.RLock()
-	defer s.roomsMu.RUnlock()
-	n := 0
-	for c := range s.rooms[room] {
-		if c != except && c.write(frame, binary) == nil {
-			n++
-		}
-	}
-	return n
+	targets := snapshot(s.rooms[room])
+	s.roomsMu.RUnlock()
+	return send(targets, except, frame, binary)
 }
 
 // emitAll queues frame on every open connection but except.
 func (s *Server) emitAll(except *Conn, frame []byte, binary bool) int {
 	s.liveMu.RLock()
-	defer s.liveMu.RUnlock()
+	targets := snapshot(s.live)
+	s.liveMu.RUnlock()
+	return send(targets, except, frame, binary)
+}
+
+// targetLists recycles the member lists of fan-outs.
+var targetLists = sync.Pool{New: func() any { return new([]*Conn) }}
+
+// snapshot copies a member set into a pooled list, so that a fan-out does
+// not hold the lock while it queues (waking thousands of writers can keep
+// it off the CPU for tens of milliseconds, and joins would wait). The caller
+// holds the set's lock.
+func snapshot(set map[*Conn]struct{}) *[]*Conn {
+	list := targetLists.Get().(*[]*Conn)
+	for c := range set {
+		*list = append(*list, c)
+	}
+	return list
+}
+
+// send queues frame on every connection of targets but except, and
+// recycles the list. The writes do not block.
+func send(targets *[]*Conn, except *Conn, frame []byte, binary bool) int {
 	n := 0
-	for c := range s.live {
+	for i, c := range *targets {
 		if c != except && c.write(frame, binary) == nil {
 			n++
 		}
+		(*targets)[i] = nil
 	}
+	*targets = (*targets)[:0]
+	targetLists.Put(targets)
 	return n
 }
 
