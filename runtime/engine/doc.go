@@ -13,7 +13,14 @@
 // ModePreload it evaluates each module once per generation and reuses the
 // exports; in ModeReeval it evaluates the module afresh for every call.
 //
-// Call, Reload, Routes and Close are safe from any goroutine. The callbacks
+// Besides routes, a generation may hold the connect and disconnect hooks of
+// the scripts' _connection module (Connect, Disconnect). What a handler's
+// socket object does (data, rooms, emits) it asks of the network side
+// through the Socket and Hub interfaces: connection state lives there, not
+// in the VMs.
+//
+// Call, Connect, Disconnect, Reload, Routes and Close are safe from any
+// goroutine. The callbacks
 // of a Request run on a worker goroutine (Done may also run on the goroutine
 // of an expiring context) and must not block.
 package engine
