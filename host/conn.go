@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -217,11 +218,12 @@ func (c *Conn) next() {
 // request is a decoded request between arrival and reply.
 type request struct {
 	protocol.Request
-	conn     *Conn
-	deadline time.Time // arrival plus the call timeout
-	cancel   func()
-	released atomic.Bool // the connection's next request has been let go
-	settled  atomic.Bool
+	conn       *Conn
+	deadline   time.Time          // arrival plus the call timeout
+	cancel     context.CancelFunc // releases the call's context
+	stopExpiry func() bool        // unregisters the expiry (context.AfterFunc)
+	released   atomic.Bool        // the connection's next request has been let go
+	settled    atomic.Bool
 }
 
 func (r *request) data() []byte {
@@ -242,6 +244,7 @@ func (r *request) started() {
 // outcome.
 func (r *request) done(rep Reply, err error) {
 	if r.settle(rep, err) {
+		r.stopExpiry()
 		r.cancel()
 	}
 }

@@ -404,13 +404,13 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 // goes.
 func (s *Server) dispatch(r *request) {
 	ctx, cancel := context.WithDeadline(s.base, r.deadline)
-	// The expiry settles without r.cancel, which may not be set yet: the
-	// deadline has fired, so the context has released its timer anyway.
-	stop := context.AfterFunc(ctx, func() {
+	// The expiry settles without r.cancel and r.stopExpiry, which may not be
+	// set yet: the deadline has fired, so the context has released its timer.
+	r.stopExpiry = context.AfterFunc(ctx, func() {
 		r.settle(Reply{}, context.Cause(ctx))
 		r.started()
 	})
-	r.cancel = func() { stop(); cancel() }
+	r.cancel = cancel
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in a handler", "socket", r.conn.id, "event", r.Event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
