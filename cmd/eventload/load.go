@@ -404,7 +404,6 @@ send:
 		if measured && cfg.Requests > 0 {
 			n := c.r.tickets.Add(1)
 			if n > cfg.Requests {
-				free = append(free, s)
 				c.r.stopSending()
 				break
 			}

@@ -1,7 +1,5 @@
 package engine
 
-import "errors"
-
 // codedError is an error that carries the wire code clients see. The network
 // side recognises it by its ErrorCode method. Its message is written for
 // clients, so it has no package prefix.
@@ -28,8 +26,9 @@ var (
 	ErrInternal error = &codedError{"internal", "internal error"}
 )
 
-// errStackOverflow is the message of the error a runaway recursion ends with.
-var errStackOverflow = errors.New("Maximum call stack size exceeded")
+// stackOverflowMessage is what a call that recursed too deep is answered
+// with: the message JavaScript engines use.
+const stackOverflowMessage = "Maximum call stack size exceeded"
 
 // HandlerError is a handler that threw or whose Promise rejected.
 type HandlerError struct {

@@ -23,7 +23,6 @@ var (
 	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
 	typePromise     = reflect.TypeOf((*goja.Promise)(nil))
 	typeSocket      = reflect.TypeOf((*jsSocket)(nil))
-	typeTarget      = reflect.TypeOf((*emitTarget)(nil))
 )
 
 // errorCodePattern is what a thrown value's code must look like to reach the

@@ -200,7 +200,7 @@ func (w *worker) failed(c *call, err error) {
 		w.reset(c, "a call ran past its deadline and was interrupted")
 		c.settle(Result{}, context.Cause(c.ctx))
 	case errors.As(err, &overflow):
-		he := &HandlerError{Code: "handler_error", Message: errStackOverflow.Error(), Stack: overflow.String()}
+		he := &HandlerError{Code: "handler_error", Message: stackOverflowMessage, Stack: overflow.String()}
 		w.logHandlerError(c, he)
 		w.unpend(c)
 		w.reset(c, "a call overflowed the call stack")
