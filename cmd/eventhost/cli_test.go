@@ -160,7 +160,7 @@ func TestFlagsAndEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.pool != 3 || cfg.mode != "reeval" || cfg.maxMessage != 64<<10 || len(cfg.allowOrigins) != 2 || cfg.timeout != 3*time.Second || cfg.shutdownTimeout != 3*time.Second {
+	if cfg.pool != 3 || cfg.mode != "reeval" || cfg.MaxMessage != 64<<10 || len(cfg.AllowOrigins) != 2 || cfg.Timeout != 3*time.Second || cfg.ShutdownTimeout != 3*time.Second {
 		t.Fatalf("config %+v", cfg)
 	}
 	for _, args := range [][]string{{"-mode", "fast"}, {"-pool", "0"}, {"-log-format", "xml"}, {"-max-message", "lots"}, {"extra"}} {

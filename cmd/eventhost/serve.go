@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"runtime"
@@ -23,41 +22,25 @@ import (
 
 // serveConfig is everything the serve command is told.
 type serveConfig struct {
-	addr            string
-	scripts         string
-	mode            string
-	pool            int
-	queue           int
-	timeout         time.Duration
-	shutdownTimeout time.Duration
-	maxMessage      cli.ByteSize
-	maxInflight     int
-	sendBuffer      int
-	allowOrigins    cli.List
-	logFormat       string
-	logLevel        slog.Level
-	watch           bool
-	jwtSecret       string
-	jwtPublicKey    string
+	cli.HostFlags
+	scripts      string
+	mode         string
+	pool         int
+	queue        int
+	watch        bool
+	jwtSecret    string
+	jwtPublicKey string
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	cfg := serveConfig{maxMessage: host.DefaultMaxMessage}
+	var cfg serveConfig
 	fs := flag.NewFlagSet("eventhost serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.addr, "addr", ":8080", "address to listen on")
+	cfg.Register(fs, ":8080")
 	fs.StringVar(&cfg.scripts, "scripts", "./scripts", "folder of the handler modules")
 	fs.StringVar(&cfg.mode, "mode", string(engine.DefaultMode), "eval mode: preload (evaluate each module once per VM) or reeval (evaluate the handler's module on every call)")
 	fs.IntVar(&cfg.pool, "pool", runtime.NumCPU(), "number of JS VMs")
 	fs.IntVar(&cfg.queue, "queue", engine.DefaultQueueSize, "calls that may wait for a VM; beyond it calls are answered with overloaded")
-	fs.DurationVar(&cfg.timeout, "timeout", host.DefaultCallTimeout, "time limit of each call, from arrival to reply")
-	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 0, "on SIGINT/SIGTERM, how long calls in flight may finish (default: -timeout)")
-	fs.Var(&cfg.maxMessage, "max-message", "largest frame accepted (bytes, or with KiB/MiB); larger closes the connection with 1009")
-	fs.IntVar(&cfg.maxInflight, "max-inflight", host.DefaultMaxInflight, "requests one connection may have in flight; the excess is answered with overloaded")
-	fs.IntVar(&cfg.sendBuffer, "send-buffer", host.DefaultSendBuffer, "outbound frames a connection may have queued before it is disconnected as a slow consumer")
-	fs.Var(&cfg.allowOrigins, "allow-origin", "Origin accepted besides the server's own host (comma-separated or repeated; * for any)")
-	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
-	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.jwtSecret, "jwt-secret", "", "HMAC secret (HS256/384/512): every connection must present a valid JWT")
 	fs.StringVar(&cfg.jwtPublicKey, "jwt-public-key", "", "PEM file of an RSA (RS256) or EC P-256 (ES256) public key: every connection must present a valid JWT")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
@@ -76,30 +59,19 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if cfg.mode != string(engine.ModePreload) && cfg.mode != string(engine.ModeReeval) {
 		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost serve: -mode must be preload or reeval, not %q", cfg.mode)}
 	}
-	if cfg.logFormat != "text" && cfg.logFormat != "json" {
-		return cfg, &cli.ExitError{Code: 2, Msg: fmt.Sprintf("eventhost serve: -log-format must be text or json, not %q", cfg.logFormat)}
+	if cfg.pool < 1 || cfg.queue < 1 {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -pool and -queue must be positive"}
 	}
-	if cfg.pool < 1 || cfg.queue < 1 || cfg.maxInflight < 1 || cfg.sendBuffer < 1 || cfg.timeout <= 0 || cfg.maxMessage < 1 {
-		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -pool, -queue, -max-inflight, -send-buffer, -timeout and -max-message must be positive"}
-	}
-	if cfg.shutdownTimeout <= 0 {
-		cfg.shutdownTimeout = cfg.timeout
+	if err := cfg.Check(); err != nil {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
 	return cfg, nil
-}
-
-func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // serve runs the server until ctx ends, then shuts it down gracefully.
 // ready, when set, is told the address it listens on.
 func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr string)) error {
-	log := newLogger(logw, cfg.logFormat, cfg.logLevel)
+	log := cfg.Logger(logw)
 	var publicKey crypto.PublicKey
 	if cfg.jwtPublicKey != "" {
 		pem, err := os.ReadFile(cfg.jwtPublicKey)
@@ -118,7 +90,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		QueueSize:   cfg.queue,
 		Logger:      log,
 		Hub:         hub,
-		HookTimeout: cfg.timeout,
+		HookTimeout: cfg.Timeout,
 	})
 	if err != nil {
 		var be *bundle.Error
@@ -148,20 +120,14 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	if cfg.jwtSecret != "" {
 		jwtSecret = []byte(cfg.jwtSecret)
 	}
-	srv := host.New(jsHandler{eng}, host.Config{
-		JWTSecret:    jwtSecret,
-		JWTPublicKey: publicKey,
-		Hooks:        jsHooks{eng},
-		CallTimeout:  cfg.timeout,
-		MaxMessage:   int64(cfg.maxMessage),
-		MaxInflight:  cfg.maxInflight,
-		SendBuffer:   cfg.sendBuffer,
-		AllowOrigins: cfg.allowOrigins,
-		Status:       func() any { return status(eng, cfg.watch) },
-		Logger:       log,
-	})
+	hostCfg := cfg.Config(log)
+	hostCfg.JWTSecret = jwtSecret
+	hostCfg.JWTPublicKey = publicKey
+	hostCfg.Hooks = jsHooks{eng}
+	hostCfg.Status = func() any { return status(eng, cfg.watch) }
+	srv := host.New(jsHandler{eng}, hostCfg)
 	hub.srv.Store(srv)
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
@@ -178,14 +144,14 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 			log.Warn("watch", "error", err)
 		}
 	}()
-	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.timeout,
-		"max_message", int64(cfg.maxMessage), "max_inflight", cfg.maxInflight, "watch", cfg.watch,
+	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.Timeout,
+		"max_message", int64(cfg.MaxMessage), "max_inflight", cfg.MaxInflight, "watch", cfg.watch,
 		"jwt", jwtSecret != nil || publicKey != nil)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
 
-	return srv.Serve(ctx, ln, cfg.shutdownTimeout)
+	return srv.Serve(ctx, ln, cfg.ShutdownTimeout)
 }
 
 // status is what GET /healthz reports of the scripts.
