@@ -309,10 +309,6 @@ func (e *Engine) Call(ctx context.Context, req *Request) {
 	}
 }
 
-// ErrRefused is a connect hook that returned false (wire code
-// unauthorized: the connection is refused with 401).
-var ErrRefused error = &codedError{"unauthorized", "connection refused"}
-
 // Connect runs the connect hook of the scripts' _connection module with the
 // handshake (JSON text), if it has one. It returns the connection's initial
 // data as JSON text (nil when the hook returned nothing), or an error that
@@ -352,7 +348,7 @@ func (e *Engine) Disconnect(s Socket, reason string) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.HookTimeout)
-	data := protocolString(reason)
+	data := appendJSString(nil, reason) // the hook's second argument
 	// The hook runs later, on a VM; the connection's rooms and data are
 	// read now, as they were when it ended.
 	s = endedSocket{Socket: s, rooms: s.Rooms(), data: s.Data()}
@@ -377,11 +373,6 @@ func (s endedSocket) Rooms() []string   { return s.rooms }
 func (s endedSocket) Data() []byte      { return s.data }
 func (s endedSocket) SetData([]byte)    {}
 func (s endedSocket) Join(string) error { return errors.New("the connection has ended") }
-
-// protocolString is s as a JSON string.
-func protocolString(s string) []byte {
-	return appendJSString(nil, s)
-}
 
 // Close stops the workers after their current run and fails every call that
 // is queued or awaiting with ErrClosed. It is safe to call more than once.

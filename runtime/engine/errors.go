@@ -22,6 +22,9 @@ var (
 	// ErrAborted: the call was awaiting on a VM that was reset because another
 	// call on it ran past its deadline or crashed (wire code internal).
 	ErrAborted error = &codedError{"internal", "call aborted: its VM was reset after another call on it failed"}
+	// ErrRefused: a connect hook returned false (wire code unauthorized: the
+	// connection is refused with 401).
+	ErrRefused error = &codedError{"unauthorized", "connection refused"}
 	// ErrInternal: a Go panic under the call (wire code internal).
 	ErrInternal error = &codedError{"internal", "internal error"}
 )
