@@ -33,21 +33,34 @@ type envelope struct {
 
 // DecodeText decodes a text frame. On failure it returns an *Error with code
 // bad_request and, when the frame had a usable id, a Request carrying it, so
-// the error can be sent as a reply.
+// the error can be sent as a reply. The ID and Data of the Request may alias
+// frame, which must therefore not be modified while they are in use.
 func DecodeText(frame []byte) (Request, error) {
+	return decodeText(frame, true)
+}
+
+// decodeText is DecodeText; with fast false it takes the reference path,
+// encoding/json alone, which the tests compare the fast path against.
+func decodeText(frame []byte, fast bool) (Request, error) {
 	var req Request
-	env, err := decodeEnvelope(frame)
+	env, err := decodeEnvelope(frame, fast)
 	if err != nil {
 		return req, err
 	}
 	req.Data = env.Data
-	return finish(req, env)
+	return finish(req, env, fast)
 }
 
 // DecodeBinary decodes a binary frame: a 4-byte big-endian length N, N bytes
-// of JSON envelope (event and id, no data), then the payload. The payload
-// aliases frame.
+// of JSON envelope (event and id, no data), then the payload. The Payload,
+// and maybe the ID, of the Request alias frame, which must therefore not be
+// modified while they are in use.
 func DecodeBinary(frame []byte) (Request, error) {
+	return decodeBinary(frame, true)
+}
+
+// decodeBinary is DecodeBinary; fast is as for decodeText.
+func decodeBinary(frame []byte, fast bool) (Request, error) {
 	req := Request{Binary: true}
 	if len(frame) < 4 {
 		return req, Errorf(CodeBadRequest, "binary frame shorter than its 4-byte envelope length")
@@ -56,21 +69,38 @@ func DecodeBinary(frame []byte) (Request, error) {
 	if uint64(n) > uint64(len(frame)-4) {
 		return req, Errorf(CodeBadRequest, "binary frame envelope length %d exceeds the frame's %d bytes", n, len(frame)-4)
 	}
-	env, err := decodeEnvelope(frame[4 : 4+n])
+	env, err := decodeEnvelope(frame[4:4+n], fast)
 	if err != nil {
 		return req, err
 	}
 	req.Payload = frame[4+n:]
-	req, err = finish(req, env)
+	req, err = finish(req, env, fast)
 	if err == nil && env.Data != nil {
 		err = Errorf(CodeBadRequest, "a binary frame's envelope has no data: the payload follows the envelope")
 	}
 	return req, err
 }
 
-func decodeEnvelope(b []byte) (envelope, error) {
-	var env envelope
+// decodeEnvelope decodes the JSON envelope b. The fast path, scanEnvelope,
+// takes the common shapes, and its raw values alias b; whatever it leaves,
+// and all errors, go to decodeEnvelopeJSON. With fast false,
+// decodeEnvelopeJSON takes everything.
+func decodeEnvelope(b []byte, fast bool) (envelope, error) {
 	b = bytes.TrimSpace(b)
+	if fast {
+		if env, ok := scanEnvelope(b); ok {
+			return env, nil
+		}
+	}
+	return decodeEnvelopeJSON(b)
+}
+
+// decodeEnvelopeJSON decodes the trimmed envelope b with encoding/json, which
+// copies the raw values. It is the reference the fast path must agree with,
+// and a function of its own so that the env it hands to encoding/json
+// escapes to the heap on this path only.
+func decodeEnvelopeJSON(b []byte) (envelope, error) {
+	var env envelope
 	if len(b) == 0 || b[0] != '{' {
 		if json.Valid(b) {
 			return env, Errorf(CodeBadRequest, "request must be a JSON object")
@@ -84,8 +114,9 @@ func decodeEnvelope(b []byte) (envelope, error) {
 }
 
 // finish validates id and event and copies them into req. The id is checked
-// first so that an error about the event can be answered as a reply.
-func finish(req Request, env envelope) (Request, error) {
+// first so that an error about the event can be answered as a reply. With
+// fast true, a plain event string is taken without encoding/json.
+func finish(req Request, env envelope, fast bool) (Request, error) {
 	if env.ID != nil {
 		switch c := env.ID[0]; {
 		case c == '"', c == '-', c >= '0' && c <= '9':
@@ -97,8 +128,14 @@ func finish(req Request, env envelope) (Request, error) {
 	if env.Event == nil {
 		return req, Errorf(CodeBadRequest, "missing event")
 	}
-	if err := json.Unmarshal(env.Event, &req.Event); err != nil {
-		return req, Errorf(CodeBadRequest, "event must be a string")
+	if s, ok := plainString(env.Event); ok && fast {
+		req.Event = s
+	} else {
+		s, err := unmarshalString(env.Event)
+		req.Event = s
+		if err != nil {
+			return req, Errorf(CodeBadRequest, "event must be a string")
+		}
 	}
 	if req.Event == "" {
 		return req, Errorf(CodeBadRequest, "event must not be empty")
@@ -107,6 +144,30 @@ func finish(req Request, env envelope) (Request, error) {
 		req.Data = nil
 	}
 	return req, nil
+}
+
+// plainString returns the JSON string raw decoded, when it is plain: only
+// printable ASCII between its quotes and no backslash, so that it decodes to
+// itself.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
+}
+
+// unmarshalString decodes raw into a string with encoding/json; s is what
+// encoding/json leaves in it, even on error. It is a function of its own so
+// that s escapes to the heap on this path only.
+func unmarshalString(raw []byte) (s string, err error) {
+	err = json.Unmarshal(raw, &s)
+	return s, err
 }
 
 func isNull(b json.RawMessage) bool { return string(b) == "null" }
