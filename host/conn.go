@@ -46,6 +46,8 @@ type Conn struct {
 	rooms map[string]struct{}
 	left  bool // the connection ended and left its rooms: Join fails
 
+	out outbox // frames on their way to the client; see outbox.go
+
 	inflight atomic.Int32 // requests between arrival and reply
 	slow     atomic.Bool  // the outbound buffer filled: being disconnected
 	closing  atomic.Bool  // a close frame was queued: frames that follow are not served
@@ -114,23 +116,6 @@ func (c *Conn) SetData(data []byte) {
 	}
 	b := bytes.Clone(data)
 	c.data.Store(&b)
-}
-
-// write queues a frame. A full outbound buffer disconnects the client.
-func (c *Conn) write(frame []byte, binary bool) error {
-	if c.sess == nil || c.slow.Load() {
-		return ErrConnClosed
-	}
-	var err error
-	if binary {
-		err = c.sess.WriteBinary(frame)
-	} else {
-		err = c.sess.Write(frame)
-	}
-	if err != nil || c.slow.Load() {
-		return ErrConnClosed
-	}
-	return nil
 }
 
 // sendError answers a failed request: as an error reply when it has an id,

@@ -115,6 +115,10 @@ func (c *Config) setDefaults() {
 	}
 }
 
+// readBufferSize is each connection's read buffer. Requests are small;
+// larger frames are read through it in pieces.
+const readBufferSize = 1024
+
 // writeBuffers is shared by every connection's writes.
 var writeBuffers sync.Pool
 
@@ -163,7 +167,7 @@ func New(h Handler, cfg Config) *Server {
 	s.base, s.abortAll = context.WithCancelCause(context.Background())
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxMessage + oversizeSlack
-	m.Config.MessageBufferSize = cfg.SendBuffer
+	m.Config.MessageBufferSize = melodyQueueSize(cfg.SendBuffer)
 	m.Config.WriteWait = DefaultWriteWait
 	m.Config.PongWait = cfg.PongWait
 	m.Config.PingPeriod = cfg.PongWait * 9 / 10
@@ -171,6 +175,9 @@ func New(h Handler, cfg Config) *Server {
 	// Idle connections hold no write buffer: gorilla takes one from the pool
 	// for each frame it writes and returns it after.
 	m.Upgrader.WriteBufferPool = &writeBuffers
+	// gorilla's own read buffer, rather than net/http's 4 KiB one, which
+	// would keep that alive: see handoff.go.
+	m.Upgrader.ReadBufferSize = readBufferSize
 	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 		http.Error(w, reason.Error(), status)
 	}
@@ -179,6 +186,8 @@ func New(h Handler, cfg Config) *Server {
 	m.HandleMessage(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, false) })
 	m.HandleMessageBinary(func(sess *melody.Session, msg []byte) { s.onMessage(sess, msg, true) })
 	m.HandleError(s.onError)
+	m.HandleSentMessage(func(sess *melody.Session, _ []byte) { connOf(sess).sent() })
+	m.HandleSentMessageBinary(func(sess *melody.Session, _ []byte) { connOf(sess).sent() })
 	m.HandlePong(func(sess *melody.Session) { connOf(sess).lastPong.Store(s.clock()) })
 	// No HandleClose: melody would install it in place of gorilla's default
 	// close handler, which is what answers a client's close frame. The
@@ -224,9 +233,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: arrived, remote: r.RemoteAddr, req: r, claims: claims}
+	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: arrived, remote: r.RemoteAddr, claims: claims}
 	s.conns.Add(1)
-	defer s.conns.Add(-1)
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			s.conns.Add(-1)
+		}
+	}()
 	if s.cfg.Hooks != nil {
 		c.hs = newHandshake(r, arrived, claims)
 		data, err := s.runConnect(r.Context(), c.hs)
@@ -253,6 +267,33 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.end(c)
 		return
 	}
+	// See handoff.go: this handler returns once the connection is hijacked,
+	// or once the upgrade has failed and written its answer.
+	uw := newUpgradeWriter(w)
+	finished := make(chan struct{})
+	handedOff = true
+	c.req = keptRequest(r)
+	go s.serveConn(c, uw, c.req, finished)
+	select {
+	case <-uw.handedOff:
+	case <-finished:
+	}
+}
+
+// serveConn upgrades an accepted handshake and serves the connection until
+// it ends, then closes finished. It runs on a goroutine of the server's:
+// s.conns counts it, and Shutdown closes its connection and waits for it.
+func (s *Server) serveConn(c *Conn, w *upgradeWriter, r *http.Request, finished chan<- struct{}) {
+	defer close(finished)
+	defer s.conns.Add(-1)
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if c.sess != nil {
+				_ = c.sess.WebsocketConnection().Close()
+			}
+		}
+	}()
 	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
 		if errors.Is(err, melody.ErrClosed) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -83,11 +84,21 @@ func TestMaxMessage(t *testing.T) {
 }
 
 // TestSlowConsumer: a client that does not read while the server pushes is
-// disconnected with 4008 once its SendBuffer fills, and Emit reports it.
+// disconnected with 4008 once its SendBuffer fills, and Emit reports it;
+// with a send buffer shorter and longer than the part handed to melody.
 func TestSlowConsumer(t *testing.T) {
 	t.Parallel()
+	for _, buffer := range []int{8, 64} {
+		t.Run(fmt.Sprint("buffer ", buffer), func(t *testing.T) {
+			t.Parallel()
+			testSlowConsumer(t, buffer)
+		})
+	}
+}
+
+func testSlowConsumer(t *testing.T, buffer int) {
 	h := newHolder(true, "flood")
-	srv := newServer(t, h, host.Config{SendBuffer: 8})
+	srv := newServer(t, h, host.Config{SendBuffer: buffer})
 	ws := dialRaw(t, srv.wsURL, nil)
 	if err := ws.WriteMessage(websocket.TextMessage, []byte(request("", "flood", ""))); err != nil {
 		t.Fatal(err)
