@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -182,6 +183,7 @@ func trimJSONError(err error) string {
 // AppendReply appends a text reply {"id":id,"data":data}; data is JSON text,
 // and nil stands for null.
 func AppendReply(dst []byte, id, data []byte) []byte {
+	dst = slices.Grow(dst, len(id)+len(data)+len(`{"id":,"data":null}`))
 	dst = append(dst, `{"id":`...)
 	dst = append(dst, id...)
 	dst = append(dst, `,"data":`...)
@@ -194,6 +196,7 @@ func AppendReply(dst []byte, id, data []byte) []byte {
 
 // AppendError appends an error reply {"id":id,"error":{"code":...,"message":...}}.
 func AppendError(dst []byte, id []byte, code Code, message string) []byte {
+	dst = slices.Grow(dst, len(id)+len(code)+len(message)+len(`{"id":,"error":{"code":"","message":""}}`))
 	dst = append(dst, `{"id":`...)
 	dst = append(dst, id...)
 	dst = append(dst, `,"error":{"code":`...)
@@ -206,6 +209,7 @@ func AppendError(dst []byte, id []byte, code Code, message string) []byte {
 // AppendPush appends a push {"event":event,"data":data}; data is JSON text,
 // and nil stands for null.
 func AppendPush(dst []byte, event string, data []byte) []byte {
+	dst = slices.Grow(dst, len(event)+len(data)+len(`{"event":"","data":null}`))
 	dst = append(dst, `{"event":`...)
 	dst = AppendString(dst, event)
 	dst = append(dst, `,"data":`...)

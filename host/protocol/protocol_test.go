@@ -120,3 +120,26 @@ func BenchmarkDecodeText(b *testing.B) {
 		}
 	}
 }
+
+// TestEncodeAllocatesOnce: a reply or push is built in one allocation, on
+// the per-call path.
+func TestEncodeAllocatesOnce(t *testing.T) {
+	id, data := []byte(`"req-42"`), []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
+	for name, f := range map[string]func(){
+		"reply": func() { AppendReply(nil, id, data) },
+		"push":  func() { AppendPush(nil, "chat.message", data) },
+		"error": func() { AppendError(nil, id, CodeHandlerError, "name is required") },
+	} {
+		if n := testing.AllocsPerRun(100, f); n != 1 {
+			t.Errorf("%s: %v allocations, want 1", name, n)
+		}
+	}
+}
+
+func BenchmarkAppendReply(b *testing.B) {
+	id, data := []byte(`1`), []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		AppendReply(nil, id, data)
+	}
+}
