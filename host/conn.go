@@ -55,6 +55,8 @@ type Conn struct {
 	mu      sync.Mutex
 	busy    bool       // a request's synchronous part is running
 	waiting []*request // requests waiting for their turn, in arrival order
+	calls   *request   // requests in flight (linked by prev and next), for Shutdown's abort
+	gone    bool       // the connection has ended; its calls in flight are in srv.orphans
 	reason  string     // why the connection ended: a Reason*, first one wins
 }
 
@@ -175,12 +177,18 @@ func (c *Conn) endReason() string {
 // is in its synchronous part, or queues it for its turn.
 func (c *Conn) enqueue(r *request) {
 	c.mu.Lock()
+	r.next = c.calls // link r into the requests in flight
+	if c.calls != nil {
+		c.calls.prev = r
+	}
+	c.calls = r
 	if c.busy {
 		c.waiting = append(c.waiting, r)
 		c.mu.Unlock()
 		return
 	}
 	c.busy = true
+	r.dispatched = true
 	c.mu.Unlock()
 	c.srv.dispatch(r)
 }
@@ -196,6 +204,7 @@ func (c *Conn) next() {
 	r := c.waiting[0]
 	c.waiting[0] = nil
 	c.waiting = c.waiting[1:]
+	r.dispatched = true
 	c.mu.Unlock()
 	c.srv.dispatch(r)
 }
@@ -204,10 +213,10 @@ func (c *Conn) next() {
 type request struct {
 	protocol.Request
 	conn       *Conn
-	deadline   time.Time          // arrival plus the call timeout
-	cancel     context.CancelFunc // releases the call's context
-	stopExpiry func() bool        // unregisters the expiry (context.AfterFunc)
-	released   atomic.Bool        // the connection's next request has been let go
+	ctx        callContext // the handler's context; its deadline is arrival plus the call timeout
+	prev, next *request    // the connection's requests in flight; guarded by conn.mu
+	dispatched bool        // handed to the handler (not waiting its turn); guarded by conn.mu
+	released   atomic.Bool // the connection's next request has been let go
 	settled    atomic.Bool
 }
 
@@ -225,13 +234,26 @@ func (r *request) started() {
 	}
 }
 
-// done is Call.Done: it releases the request's deadline and writes the
-// outcome.
+// done is Call.Done: it writes the outcome and ends the request's context.
 func (r *request) done(rep Reply, err error) {
 	if r.settle(rep, err) {
-		r.stopExpiry()
-		r.cancel()
+		r.ctx.end(context.Canceled)
 	}
+}
+
+// expire answers a request whose deadline passed with a timeout, whatever
+// its handler does, and lets the connection's next request go.
+func (r *request) expire() {
+	r.ctx.end(context.DeadlineExceeded)
+	r.settle(Reply{}, context.DeadlineExceeded)
+	r.started()
+}
+
+// abort answers a request still open when Shutdown's grace period ends.
+func (r *request) abort() {
+	r.ctx.end(context.Canceled)
+	r.settle(Reply{}, errShuttingDown)
+	r.started()
 }
 
 // settle writes the outcome once: a reply or error for a request with an id,
@@ -243,6 +265,7 @@ func (r *request) settle(rep Reply, err error) bool {
 	}
 	c := r.conn
 	defer func() {
+		c.forget(r)
 		c.inflight.Add(-1)
 		c.srv.calls.Add(-1)
 	}()
@@ -256,4 +279,60 @@ func (r *request) settle(rep Reply, err error) bool {
 		_ = c.write(protocol.AppendReply(nil, r.ID, rep.Data), false)
 	}
 	return true
+}
+
+// forget unlinks a settled request from the requests in flight.
+func (c *Conn) forget(r *request) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r.prev != nil {
+		r.prev.next = r.next
+	} else {
+		c.calls = r.next
+	}
+	if r.next != nil {
+		r.next.prev = r.prev
+	}
+	r.prev, r.next = nil, nil
+	if c.gone && c.calls == nil {
+		c.srv.orphansMu.Lock()
+		delete(c.srv.orphans, c)
+		c.srv.orphansMu.Unlock()
+	}
+}
+
+// ended marks the connection ended. Calls still in flight outlive it, so it
+// stays reachable for Shutdown's abort, in srv.orphans, until they settle.
+func (c *Conn) ended() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gone = true
+	if c.calls != nil {
+		c.srv.orphansMu.Lock()
+		c.srv.orphans[c] = struct{}{}
+		c.srv.orphansMu.Unlock()
+	}
+}
+
+// abortCalls answers every request in flight with errShuttingDown. Those
+// still waiting their turn are answered now and let go when their turn
+// comes (see Server.dispatch), which keeps the turns in order.
+func (c *Conn) abortCalls() {
+	c.mu.Lock()
+	var dispatched, waiting []*request
+	for r := c.calls; r != nil; r = r.next {
+		if r.dispatched {
+			dispatched = append(dispatched, r)
+		} else {
+			waiting = append(waiting, r)
+		}
+	}
+	c.mu.Unlock()
+	for _, r := range waiting {
+		r.ctx.end(context.Canceled)
+		r.settle(Reply{}, errShuttingDown)
+	}
+	for _, r := range dispatched {
+		r.abort()
+	}
 }

@@ -133,19 +133,20 @@ type Server struct {
 	auth    *authenticator // nil: no authentication
 
 	draining atomic.Bool
-	// base is the parent of every call's context; Shutdown cancels it when the
-	// grace period ends, so that calls still open are answered.
-	base     context.Context
-	abortAll context.CancelCauseFunc
+	aborted  atomic.Bool // Shutdown's grace period is over: calls are answered at once
 	liveMu   sync.RWMutex
 	live     map[*Conn]struct{} // connected, for shutdown and Emit
 	closing  bool               // guarded by liveMu: Shutdown is closing every connection
 	roomsMu  sync.RWMutex
 	rooms    map[string]map[*Conn]struct{} // room → members; see rooms.go
 	calls    atomic.Int64                  // requests accepted and not yet answered
-	conns    atomic.Int64                  // connections being served
-	closers  sync.WaitGroup                // goroutines closing slow consumers
-	started  time.Time
+	// orphansMu guards orphans: connections that ended with calls in flight.
+	// It nests inside Conn.mu.
+	orphansMu sync.Mutex
+	orphans   map[*Conn]struct{}
+	conns     atomic.Int64   // connections being served
+	closers   sync.WaitGroup // goroutines closing slow consumers
+	started   time.Time
 }
 
 // New returns a Server that sends requests to h. It panics when
@@ -157,14 +158,13 @@ func New(h Handler, cfg Config) *Server {
 		panic(err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, started: time.Now(),
-		live: make(map[*Conn]struct{}), rooms: make(map[string]map[*Conn]struct{})}
+		live: make(map[*Conn]struct{}), rooms: make(map[string]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
 	if auth != nil {
 		if len(cfg.JWTSecret) > 0 && len(cfg.JWTSecret) < minSecret {
 			s.log.Warn("the JWT secret is short: use at least 32 random bytes", "bytes", len(cfg.JWTSecret))
 		}
 		s.log.Info("websocket handshakes require a JWT", "algorithms", strings.Join(auth.methods, ","))
 	}
-	s.base, s.abortAll = context.WithCancelCause(context.Background())
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxMessage + oversizeSlack
 	m.Config.MessageBufferSize = melodyQueueSize(cfg.SendBuffer)
@@ -357,6 +357,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 
 func (s *Server) onDisconnect(sess *melody.Session) {
 	c := connOf(sess)
+	c.ended() // before it leaves live, so that Shutdown's abort sees it in one or the other
 	s.liveMu.Lock()
 	delete(s.live, c)
 	s.liveMu.Unlock()
@@ -435,7 +436,9 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		return
 	}
 	s.calls.Add(1)
-	c.enqueue(&request{Request: req, conn: c, deadline: time.Now().Add(s.cfg.CallTimeout)})
+	r := &request{Request: req, conn: c}
+	r.ctx.deadline = time.Now().Add(s.cfg.CallTimeout)
+	c.enqueue(r)
 }
 
 // dispatch hands r to the handler with its deadline, which counts from the
@@ -444,14 +447,11 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 // panics gets it an internal error; either way the connection's next request
 // goes.
 func (s *Server) dispatch(r *request) {
-	ctx, cancel := context.WithDeadline(s.base, r.deadline)
-	// The expiry settles without r.cancel and r.stopExpiry, which may not be
-	// set yet: the deadline has fired, so the context has released its timer.
-	r.stopExpiry = context.AfterFunc(ctx, func() {
-		r.settle(Reply{}, context.Cause(ctx))
-		r.started()
-	})
-	r.cancel = cancel
+	if r.settled.Load() || s.aborted.Load() {
+		r.abort() // answered by Shutdown's abort while it waited its turn, or now
+		return
+	}
+	r.ctx.arm(r.expire)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in a handler", "socket", r.conn.id, "event", r.Event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -459,7 +459,7 @@ func (s *Server) dispatch(r *request) {
 			r.started()
 		}
 	}()
-	s.handler.Call(ctx, &Call{
+	s.handler.Call(&r.ctx, &Call{
 		Event:   r.Event,
 		Data:    r.data(),
 		Binary:  r.Binary,
@@ -506,8 +506,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		n := s.calls.Load()
 		s.log.Warn("shutdown: grace period over: answering the calls still in flight", "calls", n)
 		errs = append(errs, fmt.Errorf("host: shutdown: %d calls were in flight when the grace period ended: %w", n, err))
-		s.abortAll(errShuttingDown)
-		_ = waitZero(context.Background(), &s.calls) // settled at once by their expired contexts
+		s.abortCalls()
+		_ = waitZero(context.Background(), &s.calls) // answered at once by abortCalls
 	}
 	s.liveMu.Lock()
 	s.closing = true
@@ -532,6 +532,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closers.Wait()
 	return errors.Join(errs...)
+}
+
+// abortCalls answers every call in flight with errShuttingDown and ends its
+// context; calls dispatched from now on are answered the same way.
+func (s *Server) abortCalls() {
+	s.aborted.Store(true)
+	var conns []*Conn
+	s.liveMu.RLock()
+	for c := range s.live {
+		conns = append(conns, c)
+	}
+	s.liveMu.RUnlock()
+	s.orphansMu.Lock()
+	for c := range s.orphans {
+		conns = append(conns, c)
+	}
+	s.orphansMu.Unlock()
+	for _, c := range conns {
+		c.abortCalls()
+	}
 }
 
 // waitZero waits until n is zero or ctx ends. Shutdown is rare and short, so

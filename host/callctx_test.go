@@ -1,0 +1,105 @@
+package host_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/eventhost/eventhost/host"
+)
+
+// TestCallContext: the context a handler gets carries the deadline (arrival
+// plus the call timeout), ends with DeadlineExceeded when it passes (running
+// what the handler registered with context.AfterFunc, but not what it
+// stopped), and ends with Canceled once the call is answered.
+func TestCallContext(t *testing.T) {
+	t.Parallel()
+	const timeout = 300 * time.Millisecond
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{CallTimeout: timeout})
+	c := dial(t, srv.wsURL)
+
+	sent := time.Now()
+	c.send(t, request("1", "hold", ""))
+	expiring := h.next(t)
+	deadline, ok := expiring.ctx.Deadline()
+	if !ok || deadline.Before(sent) || deadline.After(time.Now().Add(timeout)) {
+		t.Fatalf("Deadline() = %v, %v; want about %v", deadline, ok, sent.Add(timeout))
+	}
+	if err := expiring.ctx.Err(); err != nil {
+		t.Fatalf("Err() before the deadline = %v", err)
+	}
+	ran := make(chan struct{})
+	context.AfterFunc(expiring.ctx, func() { close(ran) })
+	stop := context.AfterFunc(expiring.ctx, func() { t.Error("a stopped AfterFunc ran") })
+	if !stop() {
+		t.Fatal("stop() = false before the context ended")
+	}
+	wantErrorReply(t, c.next(t), `1`, "timeout")
+	closedWithin(t, expiring.ctx.Done(), "ctx.Done at the deadline")
+	closedWithin(t, ran, "the AfterFunc at the deadline")
+	if err := expiring.ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Err() after the deadline = %v, want DeadlineExceeded", err)
+	}
+	expiring.Done(host.Reply{}, nil) // too late: no second reply
+
+	c.send(t, request("2", "hold", ""))
+	answered := h.next(t)
+	done := answered.ctx.Done()
+	answered.Done(host.Reply{Data: []byte(`"ok"`)}, nil)
+	wantReply(t, c.next(t), `2`, `"ok"`)
+	closedWithin(t, done, "ctx.Done once answered")
+	if err := answered.ctx.Err(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Err() once answered = %v, want Canceled", err)
+	}
+	late := make(chan struct{})
+	context.AfterFunc(answered.ctx, func() { close(late) })
+	closedWithin(t, late, "an AfterFunc registered after the end")
+	c.sync(t)
+}
+
+// TestShutdownAbortsEveryCall: when the grace period ends, Shutdown answers
+// the calls of open connections (a running one, and one waiting its turn
+// behind it because the first has not started) and the calls of a
+// connection that already ended, and ends their contexts.
+func TestShutdownAbortsEveryCall(t *testing.T) {
+	t.Parallel()
+	h := newHolder(false, "hold") // held calls do not let the next one start
+	srv := newServer(t, h, host.Config{CallTimeout: time.Minute})
+	open, gone := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	open.send(t, request("1", "hold", ""))
+	running := h.next(t)
+	open.send(t, request("2", "echo", `"behind"`))
+	gone.send(t, request("3", "hold", ""))
+	orphan := h.next(t)
+	_ = gone.ws.Close()
+	closedWithin(t, orphan.Conn.Done(), "the ended connection's Done")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-shut:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(safety):
+		t.Fatal("Shutdown did not return: a call was not answered")
+	}
+	for name, call := range map[string]held{"running": running, "orphaned": orphan} {
+		closedWithin(t, call.ctx.Done(), name+" call's ctx.Done")
+		if err := call.ctx.Err(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s call: Err() = %v, want Canceled", name, err)
+		}
+	}
+	replies := map[string]frame{}
+	for range 2 {
+		f := open.next(t)
+		replies[string(object(t, f.data, "id", "error")["id"])] = f
+	}
+	wantErrorReply(t, replies["1"], `1`, "overloaded")
+	wantErrorReply(t, replies["2"], `2`, "overloaded")
+	h.none(t) // the waiting call never reached the handler
+}
