@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // generatedModule is a deterministic module of about size bytes: an echo
@@ -164,5 +165,73 @@ func BenchmarkVMMemory(b *testing.B) {
 				b.ReportMetric(float64(gen.modules[0].Size), "module-bytes")
 			})
 		}
+	}
+}
+
+// BenchmarkCallHost is BenchmarkCall's preload/tiny echo called the way the
+// host calls: each call under its own context with a deadline (the call
+// timeout), derived from a cancelable server context and canceled when the
+// call is done. It includes the cost of making that context.
+func BenchmarkCallHost(b *testing.B) {
+	data := []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
+	e := benchEngine(b, 1, Config{PoolSize: 1, Mode: ModePreload})
+	event := echoEvent(e)
+	base, abort := context.WithCancelCause(context.Background())
+	defer abort(nil)
+	done := make(chan error, 1)
+	req := &Request{Event: event, Data: data, Socket: newSocket("s"), Done: func(_ Result, err error) { done <- err }}
+	call := func() {
+		ctx, cancel := context.WithDeadline(base, time.Now().Add(10*time.Second))
+		e.Call(ctx, req)
+		err := <-done
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	call() // warm: preload evaluates the module here
+	b.ReportAllocs()
+	for b.Loop() {
+		call()
+	}
+}
+
+// BenchmarkJSON is the fast JSON paths on one VM: parse (a request's data
+// into JS) and stringify (a reply into JSON text), for the echo payload of
+// BenchmarkCall and for a larger one with floats, non-ASCII text, escapes
+// and a longer array.
+func BenchmarkJSON(b *testing.B) {
+	e := newEngine(b, map[string]string{"m.js": "export function f() {}\n"}, Config{PoolSize: 1})
+	v := newVM(e, nil)
+	var items []string
+	for i := range 150 {
+		items = append(items, fmt.Sprintf(`{"id":%d,"price":%d.25,"label":"item %d","ok":%t}`, i, i, i, i%2 == 0))
+	}
+	docs := []struct{ name, doc string }{
+		{"echo", `{"name":"Ada","tags":["a","b"],"n":1}`},
+		{"mixed", `{"user":{"name":"Zoë","city":"Zürich","bio":"line1\nline2 \"quoted\""},"scores":[1.5,-0.25,3e-7,12345.678],"items":[` + strings.Join(items, ",") + `]}`},
+	}
+	for _, d := range docs {
+		data := []byte(d.doc)
+		b.Run("parse/"+d.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.parseJSON(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("stringify/"+d.name, func(b *testing.B) {
+			val, err := v.parseJSON(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.stringifyJSON(val); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

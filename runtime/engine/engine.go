@@ -118,7 +118,8 @@ type Socket interface {
 }
 
 // Hub reaches every connection of the server: the io object of the native
-// module "eventhost".
+// module "eventhost". As in Socket, data is JSON text, or payload bytes when
+// binary is set, and is only valid during the call.
 type Hub interface {
 	Emit(event string, data []byte, binary bool) int
 	EmitToRoom(room, event string, data []byte, binary bool) int
@@ -291,17 +292,30 @@ func (e *Engine) Mode() Mode { return e.cfg.Mode }
 
 // Call queues req for the pool and returns at once. req.Done is called
 // exactly once: with the handler's result, a *HandlerError,
-// ErrUnknownEvent, ErrQueueFull, ErrClosed, ErrAborted, ErrInternal, or the
-// error of ctx when it ends first (its deadline is the call's timeout: a
-// handler still running then is interrupted).
+// ErrUnknownEvent, ErrQueueFull, ErrClosed, ErrAborted, ErrInternal, or
+// context.Cause(ctx) when ctx ends before the outcome. ctx's deadline is
+// the call's timeout. When ctx ends, Done is called:
+//   - for a call still queued: when a worker takes it, without running its
+//     JS; not at the moment ctx ends (a caller that must answer by the
+//     deadline enforces it itself, as the host does);
+//   - for a call whose synchronous part (the handler's code up to its
+//     return or first await) runs at ctx's deadline: when its JS has been
+//     interrupted, right after the deadline (the VM is then replaced), or
+//     when that part ends if it was in Go code that cannot be interrupted.
+//     A ctx canceled before its deadline, or without one, does not
+//     interrupt the synchronous part: it is noticed at the deadline or when
+//     that part ends, whichever comes first;
+//   - for a call that awaits (a pending promise): at once, interrupting its
+//     JS if it runs then.
 func (e *Engine) Call(ctx context.Context, req *Request) {
 	c := &call{req: req, ctx: ctx}
 	if e.closed.Load() {
 		c.fail(ErrClosed)
 		return
 	}
-	stop := context.AfterFunc(ctx, c.expire)
-	c.stopExpiry.Store(&stop)
+	// No watch on ctx here: the worker checks it when it takes the call,
+	// bounds the synchronous run with its own timer, and watches ctx only
+	// once the call awaits (worker.watch).
 	select {
 	case e.queue <- c:
 	default:
@@ -328,7 +342,18 @@ func (e *Engine) Connect(ctx context.Context, handshake []byte) ([]byte, error) 
 		Done: func(r Result, err error) {
 			done <- outcome{Result{Data: append([]byte(nil), r.Data...), Binary: r.Binary}, err}
 		}})
-	o := <-done
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		// A call still queued is answered only when a worker takes it: do
+		// not wait for that.
+		select {
+		case o = <-done:
+		default:
+			return nil, context.Cause(ctx)
+		}
+	}
 	switch {
 	case o.err != nil:
 		return nil, o.err
@@ -397,7 +422,7 @@ func (e *Engine) Close() {
 type call struct {
 	req        *Request
 	ctx        context.Context
-	stopExpiry atomic.Pointer[func() bool]
+	stopExpiry atomic.Pointer[func() bool] // unregisters the watch on ctx of a call that awaits
 	settled    atomic.Bool
 	started    atomic.Bool
 	timedOut   atomic.Bool            // set when the context ended before the outcome
@@ -430,8 +455,10 @@ func (c *call) fail(err error) {
 	c.markStarted()
 }
 
-// expire runs when the call's context ends: a call still running is
-// interrupted, and the call is answered with the context's error.
+// expire runs when the context of a call that awaits ends (see
+// worker.watch): a call whose JS runs now (a timer callback or promise
+// continuation) is interrupted, and the call is answered with the context's
+// error.
 func (c *call) expire() {
 	if c.settled.Load() {
 		return
@@ -440,7 +467,28 @@ func (c *call) expire() {
 	if w := c.worker.Load(); w != nil {
 		w.expire(c)
 	}
-	c.settle(Result{}, context.Cause(c.ctx))
+	c.settle(Result{}, c.cause())
+}
+
+// watch answers c with its context's error if the context ends while c
+// awaits: it is registered when a call's synchronous part has left it
+// pending, not for every call.
+func (c *call) watch() {
+	stop := context.AfterFunc(c.ctx, c.expire)
+	c.stopExpiry.Store(&stop)
+	if c.settled.Load() { // settled meanwhile: settle may have missed stop
+		stop()
+	}
+}
+
+// cause is the error of c's ended context. It is context.Cause, or
+// context.DeadlineExceeded if the context's own timer has not yet marked
+// it ended although its deadline has passed.
+func (c *call) cause() error {
+	if err := context.Cause(c.ctx); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
 }
 
 // isAbandoned reports whether nothing waits for the call any more.

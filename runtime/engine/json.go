@@ -3,12 +3,15 @@ package engine
 import (
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ftoa"
 )
 
 // errSlowPath makes the fast JSON conversions hand the value to JSON.parse
@@ -25,7 +28,10 @@ const (
 
 // parseJSON returns the JS value of JSON text, as JSON.parse would.
 func (v *vm) parseJSON(data []byte) (goja.Value, error) {
-	p := jsonParser{rt: v.rt, b: data}
+	// The scratch slices are taken for the parse, so that a parse nested in
+	// this one (were a setter on Object.prototype to run one) has its own.
+	p := jsonParser{rt: v.rt, strs: &v.strs, b: data, items: v.jsonItems, buf: v.jsonScratch}
+	v.jsonItems, v.jsonScratch = nil, nil
 	val, err := p.value(0)
 	if err == nil {
 		p.space()
@@ -33,6 +39,8 @@ func (v *vm) parseJSON(data []byte) (goja.Value, error) {
 			err = errSlowPath
 		}
 	}
+	clear(p.items) // what an abandoned parse left: keep no values alive
+	v.jsonItems, v.jsonScratch = p.items[:0], p.buf[:0]
 	if err != nil {
 		return v.parse(goja.Undefined(), v.rt.ToValue(string(data)))
 	}
@@ -41,9 +49,12 @@ func (v *vm) parseJSON(data []byte) (goja.Value, error) {
 
 // jsonParser builds goja values straight from JSON text.
 type jsonParser struct {
-	rt *goja.Runtime
-	b  []byte
-	i  int
+	rt    *goja.Runtime
+	strs  *stringCache
+	b     []byte
+	i     int
+	items []any  // the elements of the arrays being read, innermost last
+	buf   []byte // a string with escapes, decoded
 }
 
 func (p *jsonParser) space() {
@@ -75,7 +86,7 @@ func (p *jsonParser) value(depth int) (goja.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return p.rt.ToValue(s), nil
+		return p.strs.value(p.rt, s), nil
 	case c == 't':
 		return p.literal("true", p.rt.ToValue(true))
 	case c == 'f':
@@ -108,10 +119,11 @@ func (p *jsonParser) object(depth int) (goja.Value, error) {
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
 			return nil, errSlowPath
 		}
-		key, err := p.str()
+		raw, err := p.str()
 		if err != nil {
 			return nil, err
 		}
+		key := p.strs.str(raw)
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
 			return nil, errSlowPath
@@ -145,18 +157,18 @@ func (p *jsonParser) object(depth int) (goja.Value, error) {
 
 func (p *jsonParser) array(depth int) (goja.Value, error) {
 	p.i++ // [
-	var items []any
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
 		return p.rt.NewArray(), nil
 	}
+	base := len(p.items) // this array's elements are p.items[base:]
 	for {
 		val, err := p.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, val)
+		p.items = append(p.items, val)
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, errSlowPath
@@ -166,46 +178,50 @@ func (p *jsonParser) array(depth int) (goja.Value, error) {
 			p.i++
 		case ']':
 			p.i++
-			return p.rt.NewArray(items...), nil
+			arr := p.rt.NewArray(p.items[base:]...) // copies them
+			clear(p.items[base:])
+			p.items = p.items[:base]
+			return arr, nil
 		default:
 			return nil, errSlowPath
 		}
 	}
 }
 
-// str reads a string literal. Lone surrogates (valid in JS strings, not in
-// Go's) take the slow path.
-func (p *jsonParser) str() (string, error) {
+// str reads a string literal and returns its text: a slice of the input,
+// or of p.buf when it has escapes, valid until the next str. Lone
+// surrogates (valid in JS strings, not in Go's) take the slow path.
+func (p *jsonParser) str() ([]byte, error) {
 	p.i++ // "
 	start := p.i
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := string(p.b[start:p.i])
 			p.i++
-			return s, nil
+			return p.b[start : p.i-1], nil
 		}
 		if c == '\\' || c < 0x20 {
 			break
 		}
 		p.i++
 	}
-	buf := append([]byte(nil), p.b[start:p.i]...)
+	buf := append(p.buf[:0], p.b[start:p.i]...)
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		switch {
 		case c == '"':
 			p.i++
-			return string(buf), nil
+			p.buf = buf // keep its capacity for the next string
+			return buf, nil
 		case c < 0x20:
-			return "", errSlowPath
+			return nil, errSlowPath
 		case c != '\\':
 			buf = append(buf, c)
 			p.i++
 			continue
 		}
 		if p.i+1 >= len(p.b) {
-			return "", errSlowPath
+			return nil, errSlowPath
 		}
 		esc := p.b[p.i+1]
 		p.i += 2
@@ -225,24 +241,24 @@ func (p *jsonParser) str() (string, error) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", errSlowPath
+				return nil, errSlowPath
 			}
 			if utf16.IsSurrogate(r) {
 				if p.i+1 >= len(p.b) || p.b[p.i] != '\\' || p.b[p.i+1] != 'u' {
-					return "", errSlowPath
+					return nil, errSlowPath
 				}
 				p.i += 2
 				r2, ok := p.hex4()
 				if r = utf16.DecodeRune(r, r2); !ok || r == utf8.RuneError {
-					return "", errSlowPath
+					return nil, errSlowPath
 				}
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
-			return "", errSlowPath
+			return nil, errSlowPath
 		}
 	}
-	return "", errSlowPath
+	return nil, errSlowPath
 }
 
 func (p *jsonParser) hex4() (rune, bool) {
@@ -286,13 +302,84 @@ func (p *jsonParser) number() (goja.Value, error) {
 	return p.rt.ToValue(f), nil
 }
 
+// stringCache interns the short strings the parser reads. Requests repeat
+// their keys, and often their values (names of kinds, states, rooms): a hit
+// costs neither the Go string nor its JS value. It is direct-mapped by a
+// hash of the text: a miss replaces the slot, so it keeps what is frequent
+// now in a fixed size (about 8 KiB). It belongs to its VM's goroutine. JS
+// strings are immutable, so one value may stand in many places.
+type stringCache struct {
+	slots [stringCacheSlots]struct {
+		s string
+		v goja.Value // nil until s is wanted as a value
+	}
+}
+
+const (
+	stringCacheSlots = 256 // a power of two
+	maxCachedString  = 32  // longer texts are not cached
+)
+
+func (c *stringCache) slot(b []byte) int {
+	h := uint32(2166136261) // FNV-1a
+	for _, x := range b {
+		h = (h ^ uint32(x)) * 16777619
+	}
+	return int(h & (stringCacheSlots - 1))
+}
+
+// str returns b as a string.
+func (c *stringCache) str(b []byte) string {
+	if len(b) > maxCachedString {
+		return string(b)
+	}
+	e := &c.slots[c.slot(b)]
+	if e.s != string(b) {
+		e.s, e.v = string(b), nil
+	}
+	return e.s
+}
+
+// value returns b as a JS string.
+func (c *stringCache) value(rt *goja.Runtime, b []byte) goja.Value {
+	if len(b) > maxCachedString {
+		return rt.ToValue(string(b))
+	}
+	e := &c.slots[c.slot(b)]
+	if e.s != string(b) {
+		e.s, e.v = string(b), nil
+	}
+	if e.v == nil {
+		e.v = rt.ToValue(e.s)
+	}
+	return e.v
+}
+
 // stringifyJSON returns JSON.stringify(val) as bytes, nil for undefined.
+//
+// The bytes of the fast path are the VM's output buffer, reused by its next
+// stringifyJSON: they are valid until then, which covers how they are used
+// (a Result is only valid during Done, and Socket and Hub methods get data
+// that is only valid during the call). An encode nested in another (a
+// getter that emits) gets a buffer of its own.
 func (v *vm) stringifyJSON(val goja.Value) ([]byte, error) {
-	e := jsonEncoder{v: v}
-	out, ok := e.append(nil, val, false)
+	buf, stack := v.jsonBuf, v.jsonStack
+	v.jsonBuf, v.jsonStack = nil, nil // taken: a nested encode must not write into them
+	e := jsonEncoder{v: v, stack: stack}
+	out, ok := e.append(buf[:0], val, false)
+	v.jsonStack = e.stack[:0]
 	if ok {
+		if out != nil && cap(out) <= maxKeptJSONBuffer {
+			v.jsonBuf = out[:0]
+		} else {
+			v.jsonBuf = buf[:0]
+		}
+		if len(out) == 0 {
+			return nil, nil // undefined at the top level
+		}
 		return out, nil
 	}
+	v.jsonBuf = buf[:0]
 	s, err := v.stringify(goja.Undefined(), val)
 	if err != nil {
 		return nil, err
@@ -303,17 +390,34 @@ func (v *vm) stringifyJSON(val goja.Value) ([]byte, error) {
 	return []byte(s.String()), nil
 }
 
+// maxKeptJSONBuffer bounds the output buffer a VM keeps between encodes.
+const maxKeptJSONBuffer = 64 << 10
+
 // jsonEncoder writes plain data (objects with Object.prototype semantics,
 // arrays, strings, numbers, booleans, null) as JSON.stringify would. It
 // gives up (ok false) on anything else, and on cycles.
 type jsonEncoder struct {
 	v     *vm
-	stack []*goja.Object
+	stack []*goja.Object // the objects being written, outermost first
 }
 
-// append writes val; skippable reports whether undefined may be dropped (an
-// object member) rather than written as null (an array element). A top-level
-// undefined returns nil.
+// Types of the values the encoder writes without boxing them.
+var (
+	typeInt64   = reflect.TypeOf(int64(0))
+	typeFloat64 = reflect.TypeOf(float64(0))
+	typeString  = reflect.TypeOf("")
+	typeBool    = reflect.TypeOf(false)
+	// Two of goja's string representations: String() of the ASCII one is
+	// free and exact; the UTF-16 one is read by code unit, which is exact
+	// for lone surrogates too. The third (ToValue of a long or non-ASCII Go
+	// string) holds a Go string, which String() returns as is.
+	typeASCIIString = reflect.TypeOf(goja.StringFromUTF16([]uint16{'a'}))
+	typeUTF16String = reflect.TypeOf(goja.StringFromUTF16([]uint16{0x100}))
+)
+
+// append writes val; inArray reports whether undefined is written as null
+// (an array element) rather than dropped (an object member, or the top
+// level, where it writes nothing).
 func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, bool) {
 	if val == nil || goja.IsUndefined(val) {
 		if inArray {
@@ -324,28 +428,9 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 	if goja.IsNull(val) {
 		return append(dst, "null"...), true
 	}
-	if _, isSymbol := val.(*goja.Symbol); isSymbol {
-		return nil, false
-	}
 	obj, isObj := val.(*goja.Object)
 	if !isObj {
-		switch x := val.Export().(type) {
-		case int64:
-			return strconv.AppendInt(dst, x, 10), true
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return append(dst, "null"...), true
-			}
-			return append(dst, val.String()...), true // JS number formatting
-		case string:
-			if strings.ContainsRune(x, utf8.RuneError) {
-				return nil, false // maybe a lone surrogate, which Go strings cannot hold
-			}
-			return appendJSString(dst, x), true
-		case bool:
-			return strconv.AppendBool(dst, x), true
-		}
-		return nil, false // BigInt, Symbol
+		return appendPrimitive(dst, val)
 	}
 	if _, isFn := goja.AssertFunction(obj); isFn {
 		if inArray {
@@ -366,24 +451,42 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 		return nil, false
 	}
 	e.stack = append(e.stack, obj)
-	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
 	var ok bool
 	if class == "Array" {
-		n := obj.Get("length").ToInteger()
-		dst = append(dst, '[')
-		for i := range n {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, ok = e.append(dst, obj.Get(strconv.FormatInt(i, 10)), true); !ok {
-				return nil, false
-			}
-		}
-		return append(dst, ']'), true
+		dst, ok = e.appendArray(dst, obj)
+	} else {
+		dst, ok = e.appendObject(dst, obj)
 	}
+	e.stack[len(e.stack)-1] = nil // keep no reference in the VM's scratch stack
+	e.stack = e.stack[:len(e.stack)-1]
+	return dst, ok
+}
+
+func (e *jsonEncoder) appendArray(dst []byte, obj *goja.Object) ([]byte, bool) {
+	n := obj.Get("length").ToInteger()
+	dst = append(dst, '[')
+	var ok bool
+	for i := range n {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if dst, ok = e.append(dst, obj.Get(arrayIndex(i)), true); !ok {
+			return nil, false
+		}
+	}
+	return append(dst, ']'), true
+}
+
+func (e *jsonEncoder) appendObject(dst []byte, obj *goja.Object) ([]byte, bool) {
 	dst = append(dst, '{')
 	first := true
+	var ok bool
 	for _, key := range obj.Keys() {
+		if strings.ContainsRune(key, utf8.RuneError) {
+			// Maybe a lone surrogate, which Keys turned into U+FFFD: the key
+			// would name another property.
+			return nil, false
+		}
 		member := obj.Get(key)
 		if member == nil || goja.IsUndefined(member) {
 			continue
@@ -395,9 +498,6 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 			dst = append(dst, ',')
 		}
 		first = false
-		if strings.ContainsRune(key, utf8.RuneError) {
-			return nil, false
-		}
 		dst = appendJSString(dst, key)
 		dst = append(dst, ':')
 		if dst, ok = e.append(dst, member, false); !ok {
@@ -407,10 +507,109 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 	return append(dst, '}'), true
 }
 
+// appendPrimitive writes a number, string or boolean as JSON.stringify
+// does, without boxing it (Export would). Symbols and BigInts give up.
+func appendPrimitive(dst []byte, val goja.Value) ([]byte, bool) {
+	if _, isSymbol := val.(*goja.Symbol); isSymbol {
+		return nil, false // its ExportType is string's
+	}
+	switch val.ExportType() {
+	case typeInt64:
+		return strconv.AppendInt(dst, val.ToInteger(), 10), true
+	case typeFloat64:
+		x := val.ToFloat()
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(dst, "null"...), true
+		}
+		return ftoa.FToStr(x, ftoa.ModeStandard, 0, dst), true // what Number's toString and JSON.stringify write
+	case typeString:
+		switch reflect.TypeOf(val) {
+		case typeASCIIString:
+			return appendJSString(dst, val.String()), true
+		case typeUTF16String:
+			return appendJSUTF16(dst, val.(goja.String)), true
+		}
+		s := val.String()
+		if strings.ContainsRune(s, utf8.RuneError) {
+			return nil, false // maybe invalid UTF-8 that JS would see as U+FFFD
+		}
+		return appendJSString(dst, s), true
+	case typeBool:
+		if val.ToBoolean() {
+			return append(dst, "true"...), true
+		}
+		return append(dst, "false"...), true
+	}
+	return nil, false // BigInt
+}
+
+// appendJSUTF16 writes a string held as UTF-16 as JSON.stringify does:
+// like appendJSString, with lone surrogates escaped as \uXXXX.
+func appendJSUTF16(dst []byte, s goja.String) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	n := s.Length()
+	for i := 0; i < n; i++ {
+		c := rune(s.CharAt(i))
+		switch {
+		case c < utf8.RuneSelf:
+			if c >= 0x20 && c != '"' && c != '\\' {
+				dst = append(dst, byte(c))
+			} else {
+				dst = appendJSControl(dst, byte(c))
+			}
+			continue
+		case utf16.IsSurrogate(c):
+			if c < 0xdc00 && i+1 < n {
+				if lo := rune(s.CharAt(i + 1)); lo >= 0xdc00 && lo <= 0xdfff {
+					dst = utf8.AppendRune(dst, utf16.DecodeRune(c, lo))
+					i++
+					continue
+				}
+			}
+			dst = append(dst, '\\', 'u', hex[c>>12], hex[c>>8&0xf], hex[c>>4&0xf], hex[c&0xf])
+			continue
+		}
+		dst = utf8.AppendRune(dst, c)
+	}
+	return append(dst, '"')
+}
+
+// arrayIndex returns the property name of an array index without
+// allocating for the first maxArrayIndexNames.
+func arrayIndex(i int64) string {
+	if i < 100 {
+		return strconv.FormatInt(i, 10) // no allocation: strconv keeps these
+	}
+	if i < maxArrayIndexNames {
+		names := arrayIndexNames()
+		if i < 1000 {
+			start := (i - 100) * 3
+			return names[start : start+3]
+		}
+		start := 900*3 + (i-1000)*4
+		return names[start : start+4]
+	}
+	return strconv.FormatInt(i, 10)
+}
+
+// maxArrayIndexNames bounds the array indexes whose names arrayIndexNames
+// holds: 100 to 9999, as one string of 38,700 bytes.
+const maxArrayIndexNames = 10000
+
+// arrayIndexNames is "100101102…9999": the names of array indexes 100 to
+// 9999, each a substring.
+var arrayIndexNames = sync.OnceValue(func() string {
+	b := make([]byte, 0, 900*3+9000*4)
+	for i := 100; i < maxArrayIndexNames; i++ {
+		b = strconv.AppendInt(b, int64(i), 10)
+	}
+	return string(b)
+})
+
 // appendJSString writes s as JSON.stringify writes a string: quotes,
 // backslashes and control characters escaped, everything else as is.
 func appendJSString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -419,24 +618,30 @@ func appendJSString(dst []byte, s string) []byte {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
+		dst = appendJSControl(dst, c)
 		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendJSControl writes the escape of a quote, a backslash or a control
+// character as JSON.stringify does.
+func appendJSControl(dst []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 }

@@ -2,6 +2,9 @@ package engine
 
 import (
 	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,4 +143,176 @@ func FuzzParseJSON(f *testing.F) {
 			t.Errorf("%s: fast encoder %s, JSON.stringify %s", doc, f, s)
 		}
 	})
+}
+
+// TestStringifyJSONValues compares the fast encoder with JSON.stringify on
+// what it now writes itself: numbers through goja's own formatting,
+// strings held as UTF-16 (lone surrogates included), long arrays whose
+// index names come from a table.
+func TestStringifyJSONValues(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	exprs := []string{
+		`[0.1, -0.5, 1/3, 5e-7, 1e-7, 123e-20, 1e20, 1e21, 1.7976931348623157e308, 5e-324, -1e-7, 2**53, 2**53+1, -(2**31), 2**31, 2**63, 4.35, 0.000001, 100, -0]`,
+		`[1.5, 1e300 * 10, -1/0, 0/0, NaN]`,
+		`"é" + "ü 日本 😀 \u2028\u2029"`, `"\ud83d\ude00" + "x"`, `"a\ud800b"`, `"\udc00"`, `"x\ud83d"`, `"\ud83d\ud83d\ude00"`,
+		`"é\u0000\u001f\u007f\"\\\n\t\b\f\r/"`, `"\ufffd é"`, `({["é" + "k"]: "v" + "ü"})`, `({["a\ud800"]: 1})`,
+		`Array.from({length: 120}, (_, i) => i)`, `Array.from({length: 1005}, (_, i) => i % 7 ? i : null)`,
+		`Array.from({length: 10002}, (_, i) => i)`, `{ const a = []; a[150] = 1; a[1500] = "x"; a[10500] = true; a }`,
+		`[true, false, [[[]]], {}, [{}], "", 0]`, `({a: [1.25, "é" + "", {b: -3}]})`,
+	}
+	for _, expr := range exprs {
+		val, err := v.rt.RunString(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if f, s := fastJSON(v, val), slowJSON(t, v, val); f != s {
+			t.Errorf("%s:\nfast           %s\nJSON.stringify %s", expr, f, s)
+		}
+	}
+}
+
+// TestStringifyJSONFloats: numbers are written exactly as JSON.stringify
+// writes them, for random bit patterns and random decimal-looking values.
+func TestStringifyJSONFloats(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		var x float64
+		switch i % 3 {
+		case 0:
+			x = math.Float64frombits(r.Uint64())
+		case 1:
+			x = float64(r.IntN(2_000_000)-1_000_000) / math.Pow(10, float64(r.IntN(12)))
+		default:
+			x = r.NormFloat64() * math.Pow(10, float64(r.IntN(60)-30))
+		}
+		val := v.rt.ToValue(x)
+		if f, s := fastJSON(v, val), slowJSON(t, v, val); f != s {
+			t.Fatalf("%v (%#x): fast %s, JSON.stringify %s", x, math.Float64bits(x), f, s)
+		}
+	}
+}
+
+func TestArrayIndex(t *testing.T) {
+	for i := range int64(maxArrayIndexNames + 50) {
+		if got := arrayIndex(i); got != strconv.FormatInt(i, 10) {
+			t.Fatalf("arrayIndex(%d) = %q", i, got)
+		}
+	}
+	// Not parallel: AllocsPerRun counts every goroutine's allocations.
+	if n := testing.AllocsPerRun(100, func() {
+		for _, i := range []int64{0, 99, 100, 999, 1000, 9999} {
+			_ = arrayIndex(i)
+		}
+	}); n != 0 {
+		t.Errorf("arrayIndex allocates %v times", n)
+	}
+}
+
+// TestStringifyJSONBuffer: the output buffer is reused by the next encode,
+// and an encode nested in another (a getter that emits) does not write
+// into the outer one's.
+func TestStringifyJSONBuffer(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	var nested []string
+	v.rt.Set("emit", func(call goja.FunctionCall) goja.Value {
+		data, err := v.stringifyJSON(call.Argument(0))
+		if err != nil {
+			panic(v.rt.NewGoError(err))
+		}
+		nested = append(nested, string(data))
+		return goja.Undefined()
+	})
+	val, err := v.rt.RunString(`({a: "first", get b() { emit({inner: ["x", {deep: 1}]}); return [1, 2] }, c: {d: "last"}})`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		nested = nested[:0]
+		out, err := v.stringifyJSON(val)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != `{"a":"first","b":[1,2],"c":{"d":"last"}}` || len(nested) != 1 || nested[0] != `{"inner":["x",{"deep":1}]}` {
+			t.Fatalf("out %s, nested %q", out, nested)
+		}
+	}
+	first, _ := v.stringifyJSON(v.rt.ToValue("one"))
+	firstText := string(first)
+	second, _ := v.stringifyJSON(v.rt.ToValue(2))
+	if firstText != `"one"` || string(second) != "2" {
+		t.Fatalf("%s %s", firstText, second)
+	}
+	if len(v.jsonStack) != 0 || cap(v.jsonBuf) == 0 {
+		t.Errorf("scratch state after encodes: stack %d, buffer cap %d", len(v.jsonStack), cap(v.jsonBuf))
+	}
+}
+
+// FuzzStringifyJSON compares the fast encoder with JSON.stringify on
+// strings of any UTF-16 code units (lone surrogates included), on Go
+// strings (which may not be valid UTF-8), and on any float64.
+func FuzzStringifyJSON(f *testing.F) {
+	f.Add([]byte("a\x00\xd8\x00\xdc"), "é\xff", 0.1, int64(-7))
+	f.Add([]byte{0x3d, 0xd8, 0x00, 0xde}, "plain", 1e21, int64(1)<<53)
+	v := scratchVM(f)
+	build, err := v.rt.RunString(`(function (u, s, x, n) { return [u, s, x, n, {[u]: s, [s]: x, n: [u + s]}] })`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	fn, _ := goja.AssertFunction(build)
+	f.Fuzz(func(t *testing.T, units []byte, s string, x float64, n int64) {
+		u := make([]uint16, len(units)/2)
+		for i := range u {
+			u[i] = uint16(units[2*i]) | uint16(units[2*i+1])<<8
+		}
+		val, err := fn(goja.Undefined(), goja.StringFromUTF16(u), v.rt.ToValue(s), v.rt.ToValue(x), v.rt.ToValue(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fast, slow := fastJSON(v, val), slowJSON(t, v, val); fast != slow {
+			t.Errorf("fast %s, JSON.stringify %s", fast, slow)
+		}
+	})
+}
+
+// TestParseJSONStringCache: strings that share a slot of the parser's
+// string cache, escaped strings, long ones and repeats all parse as
+// JSON.parse parses them; an abandoned parse keeps no values alive.
+func TestParseJSONStringCache(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	var c stringCache
+	bySlot := map[int]string{}
+	var a, b string
+	for i := 0; a == ""; i++ {
+		s := "k" + strconv.Itoa(i)
+		slot := c.slot([]byte(s))
+		if other, ok := bySlot[slot]; ok {
+			a, b = other, s
+		}
+		bySlot[slot] = s
+	}
+	long := strings.Repeat("x", maxCachedString+1)
+	docs := []string{
+		`["` + a + `","` + b + `","` + a + `",{"` + a + `":"` + b + `","` + b + `":"` + a + `"}]`,
+		`{"` + b + `":["` + a + `"],"` + a + `":{"` + b + `":"` + b + `"}}`,
+		`["\u0041da","Ada","A\nb","A\nb",{"A\nb":"Ada"},"` + long + `","` + long + `"]`,
+		`{"":"","e":"","f":[""]}`, `[[],[[]],[1,[2,[3]]],{"a":[]}]`,
+	}
+	for range 3 {
+		for _, doc := range docs {
+			checkParse(t, v, []byte(doc))
+		}
+	}
+	if _, err := v.parseJSON([]byte(`[1,"two",[3,{"four":4}],`)); err == nil {
+		t.Fatal("a truncated document parsed")
+	}
+	for i, item := range v.jsonItems[:cap(v.jsonItems)] {
+		if item != nil {
+			t.Fatalf("the parser's scratch keeps item %d: %v", i, item)
+		}
+	}
 }

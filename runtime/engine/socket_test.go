@@ -160,3 +160,29 @@ func TestConnectionHooks(t *testing.T) {
 		t.Errorf("no hooks: %s %v", data, err)
 	}
 }
+
+// TestSocketDataWrittenOnce: a call that touches socket.data writes it back
+// once when it is answered synchronously, and again when it is answered
+// after awaiting (its continuation may have changed it).
+func TestSocketDataWrittenOnce(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"s.js": socketModule + `
+export function waitAndSet(socket) { socket.data.a = 1; return new Promise(r => setTimeout(() => { socket.data.b = 2; r(3) }, 1)) }
+`}, Config{PoolSize: 1})
+	var writes int
+	sock := &hookSocket{recordingSocket: newSocket("a"), onSetData: func() { writes++ }} // on the worker goroutine only
+	ctx := context.Background()
+	ok(t, runCall(t, e, ctx, sock, "s.setName", `"Ada"`), `{"name":"Ada","count":1}`)
+	if writes != 1 {
+		t.Errorf("sync call: socket.data written %d times", writes)
+	}
+	ok(t, runCall(t, e, ctx, sock, "s.later", ""), "1")
+	if writes != 2 {
+		t.Errorf("already-settled promise: socket.data written %d times in all", writes)
+	}
+	ok(t, runCall(t, e, ctx, sock, "s.waitAndSet", ""), "3")
+	ok(t, runCall(t, e, ctx, sock, "s.getData", ""), `{"name":"Ada","count":1,"later":true,"a":1,"b":2}`)
+	if writes != 5 { // twice for waitAndSet (sync part, answer), once for getData
+		t.Errorf("socket.data written %d times in all, want 5", writes)
+	}
+}

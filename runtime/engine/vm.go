@@ -59,6 +59,12 @@ type vm struct {
 
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
+
+	jsonBuf     []byte         // stringifyJSON's output buffer, reused
+	jsonStack   []*goja.Object // stringifyJSON's scratch stack, reused
+	jsonItems   []any          // parseJSON's array elements, reused
+	jsonScratch []byte         // parseJSON's decoded strings, reused
+	strs        stringCache    // parseJSON's strings
 }
 
 // newVM makes a runtime with the globals scripts get: console, Buffer,

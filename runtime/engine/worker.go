@@ -16,6 +16,10 @@ import (
 // context ends while its JS runs.
 var errInterrupted = errors.New("call deadline exceeded")
 
+// deadlineGrace bounds how long a run past its deadline waits for its
+// context to end before it is interrupted all the same (see onDeadline).
+const deadlineGrace = 100 * time.Millisecond
+
 // worker is one goroutine of the pool and the VM it owns. Other goroutines
 // touch only what mu guards.
 type worker struct {
@@ -26,7 +30,19 @@ type worker struct {
 
 	mu      sync.Mutex
 	running *call              // whose JS runs now (for interrupts)
+	bounded bool               // the run of running ends at its context's deadline
 	pending map[*call]struct{} // calls awaiting a promise on this VM
+
+	// deadline interrupts a call's synchronous run at its context's
+	// deadline. It is one timer per worker, made on first use, and armed
+	// lazily: a run whose deadline is not before armedFor leaves it as it
+	// is, and when it fires for a deadline that no run has now, onDeadline
+	// arms it for the running call's. Under a steady timeout, where every
+	// call's deadline is later than the one before, a call that returns in
+	// time costs no timer operation at all, and the timer fires about once
+	// per timeout.
+	deadline *time.Timer
+	armedFor time.Time // when deadline fires; zero when it is not armed
 }
 
 func newWorker(e *Engine, id int) *worker {
@@ -42,6 +58,13 @@ func (w *worker) loop(ctx context.Context) {
 	clock := time.NewTimer(time.Hour)
 	defer clock.Stop()
 	defer w.abortPending(ErrClosed)
+	defer func() {
+		w.mu.Lock()
+		if w.deadline != nil {
+			w.deadline.Stop()
+		}
+		w.mu.Unlock()
+	}()
 	for {
 		var due <-chan time.Time
 		if d, ok := w.vm.timers.next(); ok {
@@ -69,7 +92,11 @@ func (w *worker) loop(ctx context.Context) {
 func (w *worker) start(c *call) {
 	defer c.markStarted()
 	if c.settled.Load() {
-		return // expired while queued
+		return
+	}
+	if c.ctx.Err() != nil {
+		c.expire() // its context ended while it was queued: its JS never runs
+		return
 	}
 	c.worker.Store(w)
 	v := w.vm
@@ -82,17 +109,23 @@ func (w *worker) start(c *call) {
 		c.settle(Result{}, &unknownEventError{event: c.req.Event})
 		return
 	}
-	if !w.enter(c) {
+	if !w.enter(c, true) {
 		return // expired just now: its timeout is the answer
 	}
 	val, err := w.invoke(r, c)
 	c.sock.flush()
 	w.leave()
-	if err != nil {
+	switch {
+	case err != nil:
 		w.failed(c, err)
-		return
+	case c.ctx.Err() != nil:
+		// Ended while the synchronous part ran (canceled, or the deadline
+		// came while no JS could be interrupted): the context's error is the
+		// answer, as if it had been noticed at once.
+		c.expire()
+	default:
+		w.settleValue(c, val)
 	}
-	w.settleValue(c, val)
 }
 
 // invoke gets the route's function and calls it with the socket and data.
@@ -114,21 +147,23 @@ func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
 }
 
 // settleValue answers c with a handler's return value, now when it is a plain
-// value or a settled promise, or when the promise settles.
+// value or a settled promise, or when the promise settles. It runs right
+// after the synchronous part, whose end wrote socket.data back: the answers
+// given now need not write it again.
 func (w *worker) settleValue(c *call, val goja.Value) {
 	v := w.vm
 	obj, ok := val.(*goja.Object)
 	if !ok || obj.ExportType() != typePromise {
-		w.reply(c, val)
+		w.reply(c, val, false)
 		return
 	}
 	p := obj.Export().(*goja.Promise)
 	switch p.State() {
 	case goja.PromiseStateFulfilled:
-		w.reply(c, p.Result())
+		w.reply(c, p.Result(), false)
 		return
 	case goja.PromiseStateRejected:
-		w.reject(c, p.Result())
+		w.reject(c, p.Result(), false)
 		return
 	}
 	w.mu.Lock()
@@ -138,15 +173,16 @@ func (w *worker) settleValue(c *call, val goja.Value) {
 	}
 	w.pending[c] = struct{}{}
 	w.mu.Unlock()
+	c.watch()
 	then, _ := goja.AssertFunction(obj.Get("then"))
 	onFulfilled := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		w.unpend(c)
-		w.reply(c, call.Argument(0))
+		w.reply(c, call.Argument(0), true)
 		return goja.Undefined()
 	})
 	onRejected := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
 		w.unpend(c)
-		w.reject(c, call.Argument(0))
+		w.reject(c, call.Argument(0), true)
 		return goja.Undefined()
 	})
 	if _, err := then(obj, onFulfilled, onRejected); err != nil {
@@ -161,12 +197,15 @@ func (w *worker) unpend(c *call) {
 	w.mu.Unlock()
 }
 
-// reply answers c with a JS value.
-func (w *worker) reply(c *call, val goja.Value) {
+// reply answers c with a JS value, first writing socket.data back if flush
+// is set (JS may have changed it since the synchronous part ended).
+func (w *worker) reply(c *call, val goja.Value, flush bool) {
 	if c.settled.Load() {
 		return
 	}
-	c.sock.flush()
+	if flush {
+		c.sock.flush()
+	}
 	data, binary, err := w.vm.export(val)
 	if err != nil {
 		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + err.Error()}
@@ -177,12 +216,15 @@ func (w *worker) reply(c *call, val goja.Value) {
 	c.settle(Result{Data: data, Binary: binary}, nil)
 }
 
-// reject answers c with the value its promise rejected with.
-func (w *worker) reject(c *call, reason goja.Value) {
+// reject answers c with the value its promise rejected with, first writing
+// socket.data back if flush is set.
+func (w *worker) reject(c *call, reason goja.Value, flush bool) {
 	if c.settled.Load() {
 		return
 	}
-	c.sock.flush()
+	if flush {
+		c.sock.flush()
+	}
 	he := w.vm.handlerError(reason, "")
 	w.logHandlerError(c, he)
 	c.settle(Result{}, he)
@@ -198,7 +240,7 @@ func (w *worker) failed(c *call, err error) {
 	case errors.As(err, &interrupted):
 		w.unpend(c)
 		w.reset(c, "a call ran past its deadline and was interrupted")
-		c.settle(Result{}, context.Cause(c.ctx))
+		c.settle(Result{}, c.cause())
 	case errors.As(err, &overflow):
 		he := &HandlerError{Code: "handler_error", Message: stackOverflowMessage, Stack: overflow.String()}
 		w.logHandlerError(c, he)
@@ -231,9 +273,15 @@ func (w *worker) recoverPanic(c *call) {
 }
 
 // enter marks c as the call whose JS runs now. It reports false, and marks
-// nothing, when c's context has already ended: under mu, either expire sees
-// c running and interrupts it, or enter sees it expired.
-func (w *worker) enter(c *call) bool {
+// nothing, when c's context has been seen to end while it awaited: under mu,
+// either expire sees c running and interrupts it, or enter sees it expired.
+//
+// A bounded run (a call's synchronous part) is interrupted at c's deadline
+// by the worker's timer. A context without a deadline is not watched while
+// the synchronous part runs: its cancellation is noticed when that part
+// ends (start). The runs of timer callbacks and promise continuations are
+// not bounded here: a call that awaits is watched by its context (watch).
+func (w *worker) enter(c *call, bounded bool) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if c.timedOut.Load() {
@@ -241,7 +289,24 @@ func (w *worker) enter(c *call) bool {
 	}
 	w.running = c
 	w.vm.current = c
+	if bounded {
+		var d time.Time
+		d, w.bounded = c.ctx.Deadline()
+		if w.bounded && (w.armedFor.IsZero() || d.Before(w.armedFor)) {
+			w.armAt(d)
+		}
+	}
 	return true
+}
+
+// armAt makes the deadline timer fire at d. Under mu.
+func (w *worker) armAt(d time.Time) {
+	if w.deadline == nil {
+		w.deadline = time.AfterFunc(time.Until(d), w.onDeadline)
+	} else {
+		w.deadline.Reset(time.Until(d))
+	}
+	w.armedFor = d
 }
 
 // leave marks that no JS runs, and clears an interrupt that arrived too late
@@ -249,8 +314,47 @@ func (w *worker) enter(c *call) bool {
 func (w *worker) leave() {
 	w.mu.Lock()
 	w.running = nil
+	w.bounded = false
 	w.vm.rt.ClearInterrupt()
 	w.vm.current = nil
+	w.mu.Unlock()
+}
+
+// onDeadline runs on the timer's own goroutine when the deadline timer
+// fires. It may fire for the deadline of a call that has already left:
+// then if a bounded run is going on, whose deadline is still ahead, the
+// timer is armed for that one, and nothing else happens. A bounded run past
+// its deadline is interrupted once its context has ended (its own timer is
+// due at the same instant), so that it is answered with the context's
+// error.
+func (w *worker) onDeadline() {
+	w.mu.Lock()
+	w.armedFor = time.Time{}
+	c := w.running
+	if c == nil || !w.bounded {
+		w.mu.Unlock()
+		return
+	}
+	d, _ := c.ctx.Deadline()
+	if time.Now().Before(d) {
+		w.armAt(d) // fired for an earlier call: watch this one
+		w.mu.Unlock()
+		return
+	}
+	w.mu.Unlock()
+	// The context's own timer is due at the same instant: wait for it to end
+	// the context, so that the answer is its error (context.Cause), but not
+	// for long, in case the context does not end at its deadline.
+	select {
+	case <-c.ctx.Done():
+	case <-time.After(deadlineGrace):
+	}
+	// Under mu, and only if the same run still goes on, so that an interrupt
+	// never outlives the run it was meant for (leave clears it under mu).
+	w.mu.Lock()
+	if w.running == c && w.bounded {
+		w.vm.rt.Interrupt(errInterrupted)
+	}
 	w.mu.Unlock()
 }
 
@@ -296,7 +400,7 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 			ok = false
 		}
 	}()
-	if !w.enter(c) {
+	if !w.enter(c, false) {
 		return true
 	}
 	_, err := t.fn(goja.Undefined(), t.args...)
