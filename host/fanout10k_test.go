@@ -433,9 +433,14 @@ func joinRoom(url string) (*websocket.Conn, error) {
 // complete; the time is taken after that count, so it is no earlier than
 // any client's receive.
 func (f *fleet) read(ws *websocket.Conn) {
+	var buf bytes.Buffer // reused: ReadMessage would allocate each message anew
 	for {
-		_, msg, err := ws.ReadMessage()
-		if err == nil && !bytes.HasPrefix(msg, fanoutTick) {
+		_, r, err := ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
+		if msg := buf.Bytes(); err == nil && !bytes.HasPrefix(msg, fanoutTick) {
 			err = fmt.Errorf("unexpected frame %.100s", msg)
 		}
 		if err != nil {
