@@ -23,6 +23,14 @@
 // are encoded once and queued on each receiver without blocking; a receiver
 // that does not keep up is disconnected (4008) without delaying the others.
 //
+// Each connection is served by two goroutines: melody's reader, on a
+// goroutine of the server's (net/http's handler returns once the connection
+// is hijacked, so that net/http's per-connection state is let go), and
+// melody's writer. Outbound frames wait in melody's short channel, then in
+// the connection's outbox, which holds memory only while frames wait;
+// Config.SendBuffer bounds the two together. A call's context is part of
+// its request: it carries the deadline and ends when the call is answered.
+//
 // Server and Conn methods are safe from any goroutine; Conn methods never
 // block.
 package host
