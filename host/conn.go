@@ -80,14 +80,14 @@ func pushFrame(event string, data []byte, binary bool) []byte {
 	return protocol.AppendPush(nil, event, data)
 }
 
-// Close closes the connection with a WebSocket close code and reason.
+// Close closes the connection with a WebSocket close code and reason, after
+// the frames already queued.
 func (c *Conn) Close(code int, reason string) error {
 	if c.sess == nil {
 		return ErrConnClosed // never opened
 	}
-	c.closing.Store(true)
 	c.setCloseReason(ReasonClosedByScript)
-	return c.sess.CloseWithMsg(melody.FormatCloseMessage(code, reason))
+	return c.closeWith(melody.FormatCloseMessage(code, reason))
 }
 
 // Handshake returns what the connection presented when it opened.
@@ -244,15 +244,15 @@ func (r *request) done(rep Reply, err error) {
 // expire answers a request whose deadline passed with a timeout, whatever
 // its handler does, and lets the connection's next request go.
 func (r *request) expire() {
-	r.ctx.end(context.DeadlineExceeded)
 	r.settle(Reply{}, context.DeadlineExceeded)
+	r.ctx.end(context.DeadlineExceeded)
 	r.started()
 }
 
 // abort answers a request still open when Shutdown's grace period ends.
 func (r *request) abort() {
-	r.ctx.end(context.Canceled)
 	r.settle(Reply{}, errShuttingDown)
+	r.ctx.end(context.Canceled)
 	r.started()
 }
 
@@ -329,8 +329,8 @@ func (c *Conn) abortCalls() {
 	}
 	c.mu.Unlock()
 	for _, r := range waiting {
-		r.ctx.end(context.Canceled)
 		r.settle(Reply{}, errShuttingDown)
+		r.ctx.end(context.Canceled)
 	}
 	for _, r := range dispatched {
 		r.abort()

@@ -44,7 +44,7 @@ type Hooks interface {
 	Connect(ctx context.Context, hs *Handshake) ([]byte, error)
 	// Disconnect runs exactly once for each connection whose Connect
 	// succeeded, after it has ended, with one of the Reason* strings. It runs
-	// on the connection's HTTP handler goroutine before the connection leaves
+	// on the goroutine that served the connection before it leaves
 	// its rooms (c.Rooms() is as it was) and before c.Done is closed, so it
 	// must not block for long (it may start asynchronous work). A connection
 	// whose upgrade failed after Connect gets it too, with

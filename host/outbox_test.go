@@ -1,14 +1,18 @@
 package host_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/gorilla/websocket"
 )
 
 // TestBurstKeepsOrder: a burst of pushes far longer than the part of the
@@ -60,4 +64,86 @@ func TestHandshakeHandlerReturns(t *testing.T) {
 	if srv.Connections() != 1 {
 		t.Fatalf("Connections() = %d, want 1", srv.Connections())
 	}
+}
+
+// TestCloseAfterBurst: a close goes out after every frame queued before it,
+// however many wait behind melody's part of the queue.
+func TestCloseAfterBurst(t *testing.T) {
+	t.Parallel()
+	const n = 200
+	h := newHolder(true, "burst")
+	srv := newServer(t, h, host.Config{SendBuffer: 2 * n})
+	c := dial(t, srv.wsURL)
+	c.send(t, request("1", "burst", ""))
+	call := h.next(t)
+	for i := range n {
+		if err := call.Conn.Emit("n", fmt.Appendf(nil, "%d", i), false); err != nil {
+			t.Fatalf("Emit %d: %v", i, err)
+		}
+	}
+	call.Done(host.Reply{Data: []byte(`"end"`)}, nil)
+	if err := call.Conn.Close(4001, "bye"); err != nil {
+		t.Fatal(err)
+	}
+	if err := call.Conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+		t.Fatalf("Emit after Close = %v, want ErrConnClosed", err)
+	}
+	for i := range n {
+		if got := wantPush(t, c.next(t), "n"); string(got) != fmt.Sprint(i) {
+			t.Fatalf("push %d carries %s", i, got)
+		}
+	}
+	wantReply(t, c.next(t), "1", `"end"`)
+	c.wantClose(t, 4001, "bye")
+}
+
+// TestShutdownAnswersEveryCallBeforeClosing: the answers Shutdown gives the
+// calls still open when its grace period ends all reach the client before
+// the 1001 close, far more of them than melody's part of the queue holds.
+func TestShutdownAnswersEveryCallBeforeClosing(t *testing.T) {
+	t.Parallel()
+	const n = 50
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{MaxInflight: 2 * n})
+	c := dial(t, srv.wsURL)
+	for i := range n {
+		c.send(t, request(fmt.Sprint(i), "hold", ""))
+	}
+	for range n {
+		h.next(t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown = %v, want DeadlineExceeded", err)
+	}
+	answered := map[string]bool{}
+	for range n {
+		f := c.next(t)
+		answered[string(object(t, f.data, "id", "error")["id"])] = true
+		wantErrorReply(t, f, string(object(t, f.data, "id", "error")["id"]), "overloaded")
+	}
+	if len(answered) != n {
+		t.Fatalf("%d distinct calls answered, want %d", len(answered), n)
+	}
+	c.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+}
+
+// TestWriteAfterEnd: once a connection has ended, every write fails and
+// nothing is kept for it.
+func TestWriteAfterEnd(t *testing.T) {
+	t.Parallel()
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{})
+	c := dial(t, srv.wsURL)
+	c.send(t, request("1", "hold", ""))
+	call := h.next(t)
+	_ = c.ws.Close()
+	closedWithin(t, call.Conn.Done(), "Conn.Done")
+	for i := range 300 {
+		if err := call.Conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+			t.Fatalf("Emit %d after the end = %v, want ErrConnClosed", i, err)
+		}
+	}
+	call.Done(host.Reply{}, nil)
 }

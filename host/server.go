@@ -348,15 +348,15 @@ func (s *Server) onConnect(sess *melody.Session) {
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
 	if late {
-		// Upgraded while Shutdown closed the others: melody's close of every
-		// session may have missed it.
+		// Upgraded while Shutdown closed the others: their closing missed it.
 		c.setCloseReason(ReasonServerShutdown)
-		_ = sess.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+		_ = c.closeWith(goingAway)
 	}
 }
 
 func (s *Server) onDisconnect(sess *melody.Session) {
 	c := connOf(sess)
+	c.shut()
 	c.ended() // before it leaves live, so that Shutdown's abort sees it in one or the other
 	s.liveMu.Lock()
 	delete(s.live, c)
@@ -381,7 +381,12 @@ func (s *Server) onError(sess *melody.Session, err error) {
 	c := connOf(sess)
 	switch {
 	case errors.Is(err, melody.ErrMessageBufferFull):
-		c.slowConsumer()
+		// The outbox never overfills melody's channel, nor does its one close
+		// frame; a close melody queues itself (its hub closing every session)
+		// can, once the connection is closing anyway.
+		if !c.closing.Load() {
+			c.slowConsumer()
+		}
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.setCloseReason(ReasonFrameTooLarge)
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "limit", s.cfg.MaxMessage)
@@ -412,7 +417,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		c.setCloseReason(ReasonFrameTooLarge)
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "size", len(msg), "limit", s.cfg.MaxMessage)
 		c.sendError(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
-		_ = sess.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseMessageTooBig, "message too big"))
+		_ = c.closeWith(melody.FormatCloseMessage(websocket.CloseMessageTooBig, "message too big"))
 		return
 	}
 	var req protocol.Request
@@ -485,6 +490,9 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// goingAway is the close message of a server shutting down.
+var goingAway = melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
+
 // errShuttingDown answers the calls still open when the grace period ends.
 var errShuttingDown = protocol.Errorf(protocol.CodeOverloaded, "server is shutting down")
 
@@ -511,11 +519,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.liveMu.Lock()
 	s.closing = true
+	open := make([]*Conn, 0, len(s.live))
 	for c := range s.live {
 		c.setCloseReason(ReasonServerShutdown)
+		open = append(open, c)
 	}
 	s.liveMu.Unlock()
-	_ = s.melody.CloseWithMsg(melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+	// Each close goes behind the frames queued before it, the answers of
+	// the calls just aborted among them. melody's own close of every session
+	// would overtake them.
+	for _, c := range open {
+		_ = c.closeWith(goingAway)
+	}
+	defer func() { _ = s.melody.Close() }() // stops melody's hub; every session has ended or been cut
 	closeCtx, cancel := context.WithTimeout(context.Background(), closeWait)
 	defer cancel()
 	if waitZero(closeCtx, &s.conns) != nil {
