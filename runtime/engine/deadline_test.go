@@ -345,3 +345,34 @@ func TestDeadlineOfContextThatNeverEnds(t *testing.T) {
 	}
 	ok(t, runCall(t, e, context.Background(), newSocket("b"), "m.one", ""), "1")
 }
+
+// TestCloseInterruptsRunawayJS: Close does not wait for a runaway call's
+// deadline: it interrupts the JS, the call gets ErrClosed, and calls that
+// reach a worker afterwards do not run.
+func TestCloseInterruptsRunawayJS(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": deadlineModule}, Config{PoolSize: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	spin := start(e, ctx, newSocket("a"), "m.spin", "")
+	waitTaken(t, e)
+	closed := make(chan struct{})
+	go func() {
+		e.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second): // a safety bound against a hang, far below the hour
+		t.Fatal("Close waited for the runaway call")
+	}
+	<-spin.finished
+	if !errors.Is(spin.err, ErrClosed) {
+		t.Fatalf("the runaway call ended with %v, want ErrClosed", spin.err)
+	}
+	after := start(e, ctx, newSocket("b"), "m.one", "")
+	<-after.finished
+	if !errors.Is(after.err, ErrClosed) {
+		t.Fatalf("a call after Close ended with %v, want ErrClosed", after.err)
+	}
+}

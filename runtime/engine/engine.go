@@ -315,7 +315,7 @@ func (e *Engine) Call(ctx context.Context, req *Request) {
 	}
 	// No watch on ctx here: the worker checks it when it takes the call,
 	// bounds the synchronous run with its own timer, and watches ctx only
-	// once the call awaits (worker.watch).
+	// once the call awaits (call.watch).
 	select {
 	case e.queue <- c:
 	default:
@@ -399,13 +399,17 @@ func (s endedSocket) Data() []byte      { return s.data }
 func (s endedSocket) SetData([]byte)    {}
 func (s endedSocket) Join(string) error { return errors.New("the connection has ended") }
 
-// Close stops the workers after their current run and fails every call that
-// is queued or awaiting with ErrClosed. It is safe to call more than once.
+// Close interrupts the JS running now, stops the workers, and fails the
+// calls that were running, queued or awaiting with ErrClosed. It is safe to
+// call more than once.
 func (e *Engine) Close() {
 	if e.closed.Swap(true) {
 		return
 	}
 	e.cancel()
+	for _, w := range e.workers {
+		w.interrupt() // JS still running, a runaway loop say, would keep Close waiting until its deadline
+	}
 	e.wg.Wait()
 	e.builder.Close()
 	for {
@@ -456,7 +460,7 @@ func (c *call) fail(err error) {
 }
 
 // expire runs when the context of a call that awaits ends (see
-// worker.watch): a call whose JS runs now (a timer callback or promise
+// call.watch): a call whose JS runs now (a timer callback or promise
 // continuation) is interrupted, and the call is answered with the context's
 // error.
 func (c *call) expire() {

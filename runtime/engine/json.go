@@ -40,6 +40,12 @@ func (v *vm) parseJSON(data []byte) (goja.Value, error) {
 		}
 	}
 	clear(p.items) // what an abandoned parse left: keep no values alive
+	if cap(p.items) > maxKeptJSONItems {
+		p.items = nil // a large request's arrays: do not keep their room for good
+	}
+	if cap(p.buf) > maxKeptJSONBuffer {
+		p.buf = nil
+	}
 	v.jsonItems, v.jsonScratch = p.items[:0], p.buf[:0]
 	if err != nil {
 		return v.parse(goja.Undefined(), v.rt.ToValue(string(data)))
@@ -390,8 +396,13 @@ func (v *vm) stringifyJSON(val goja.Value) ([]byte, error) {
 	return []byte(s.String()), nil
 }
 
-// maxKeptJSONBuffer bounds the output buffer a VM keeps between encodes.
+// maxKeptJSONBuffer bounds the output buffer a VM keeps between encodes,
+// and the parser's string scratch it keeps between parses.
 const maxKeptJSONBuffer = 64 << 10
+
+// maxKeptJSONItems bounds the parser's array scratch a VM keeps between
+// parses (16 bytes an item).
+const maxKeptJSONItems = 4 << 10
 
 // jsonEncoder writes plain data (objects with Object.prototype semantics,
 // arrays, strings, numbers, booleans, null) as JSON.stringify would. It

@@ -316,3 +316,23 @@ func TestParseJSONStringCache(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONScratchBounded: a large request's arrays and strings do not
+// keep their scratch room in the VM for good.
+func TestParseJSONScratchBounded(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	big := "[" + strings.Repeat("0,", 100_000) + `"` + strings.Repeat(`\n`, 100_000) + `"]`
+	if _, err := v.parseJSON([]byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	if cap(v.jsonItems) > maxKeptJSONItems || cap(v.jsonScratch) > maxKeptJSONBuffer {
+		t.Fatalf("kept scratch of %d items and %d bytes after a large parse", cap(v.jsonItems), cap(v.jsonScratch))
+	}
+	if _, err := v.parseJSON([]byte(`[1,2,"a\nb"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if cap(v.jsonItems) == 0 || cap(v.jsonScratch) == 0 {
+		t.Fatal("small parses should keep their scratch for the next one")
+	}
+}

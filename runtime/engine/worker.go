@@ -110,7 +110,10 @@ func (w *worker) start(c *call) {
 		return
 	}
 	if !w.enter(c, true) {
-		return // expired just now: its timeout is the answer
+		if w.e.closed.Load() {
+			c.settle(Result{}, ErrClosed)
+		}
+		return // else expired just now: its timeout is the answer
 	}
 	val, err := w.invoke(r, c)
 	c.sock.flush()
@@ -237,6 +240,9 @@ func (w *worker) failed(c *call, err error) {
 	var interrupted *goja.InterruptedError
 	var overflow *goja.StackOverflowError
 	switch {
+	case errors.As(err, &interrupted) && w.e.closed.Load():
+		w.unpend(c)
+		c.settle(Result{}, ErrClosed) // interrupted by Close; the VM goes with the engine
 	case errors.As(err, &interrupted):
 		w.unpend(c)
 		w.reset(c, "a call ran past its deadline and was interrupted")
@@ -284,7 +290,7 @@ func (w *worker) recoverPanic(c *call) {
 func (w *worker) enter(c *call, bounded bool) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if c.timedOut.Load() {
+	if c.timedOut.Load() || w.e.closed.Load() {
 		return false
 	}
 	w.running = c
@@ -356,6 +362,16 @@ func (w *worker) onDeadline() {
 		w.vm.rt.Interrupt(errInterrupted)
 	}
 	w.mu.Unlock()
+}
+
+// interrupt stops the JS running now, if any: the engine is closing, and
+// enter lets no run start after it (both under mu).
+func (w *worker) interrupt() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.running != nil {
+		w.vm.rt.Interrupt(errInterrupted)
+	}
 }
 
 // expire is called from the goroutine of c's ending context: it stops c's
