@@ -17,10 +17,20 @@ import (
 
 // TestBurstKeepsOrder: a burst of pushes far longer than the part of the
 // send buffer handed to melody arrives whole and in order, followed by the
-// reply, from a handler and from concurrent Emits of another goroutine.
+// reply.
 func TestBurstKeepsOrder(t *testing.T) {
 	t.Parallel()
 	const n = 2000
+	c, _ := burst(t, n)
+	wantBurst(t, c, n)
+	c.sync(t)
+}
+
+// burst connects to a server with room for 2n frames per connection, and
+// has a handler emit n numbered pushes and answer "end". It returns the
+// client and the call.
+func burst(t *testing.T, n int) (*client, held) {
+	t.Helper()
 	h := newHolder(true, "burst")
 	srv := newServer(t, h, host.Config{SendBuffer: 2 * n})
 	c := dial(t, srv.wsURL)
@@ -32,13 +42,18 @@ func TestBurstKeepsOrder(t *testing.T) {
 		}
 	}
 	call.Done(host.Reply{Data: []byte(`"end"`)}, nil)
+	return c, call
+}
+
+// wantBurst reads what burst sent: the n pushes in order, then the reply.
+func wantBurst(t *testing.T, c *client, n int) {
+	t.Helper()
 	for i := range n {
 		if got := wantPush(t, c.next(t), "n"); string(got) != fmt.Sprint(i) {
 			t.Fatalf("push %d carries %s", i, got)
 		}
 	}
 	wantReply(t, c.next(t), "1", `"end"`)
-	c.sync(t)
 }
 
 // TestHandshakeHandlerReturns: once a connection is upgraded, the net/http
@@ -67,33 +82,19 @@ func TestHandshakeHandlerReturns(t *testing.T) {
 }
 
 // TestCloseAfterBurst: a close goes out after every frame queued before it,
-// however many wait behind melody's part of the queue.
+// however many wait behind melody's part of the queue, and nothing written
+// after it goes out.
 func TestCloseAfterBurst(t *testing.T) {
 	t.Parallel()
 	const n = 200
-	h := newHolder(true, "burst")
-	srv := newServer(t, h, host.Config{SendBuffer: 2 * n})
-	c := dial(t, srv.wsURL)
-	c.send(t, request("1", "burst", ""))
-	call := h.next(t)
-	for i := range n {
-		if err := call.Conn.Emit("n", fmt.Appendf(nil, "%d", i), false); err != nil {
-			t.Fatalf("Emit %d: %v", i, err)
-		}
-	}
-	call.Done(host.Reply{Data: []byte(`"end"`)}, nil)
+	c, call := burst(t, n)
 	if err := call.Conn.Close(4001, "bye"); err != nil {
 		t.Fatal(err)
 	}
 	if err := call.Conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
 		t.Fatalf("Emit after Close = %v, want ErrConnClosed", err)
 	}
-	for i := range n {
-		if got := wantPush(t, c.next(t), "n"); string(got) != fmt.Sprint(i) {
-			t.Fatalf("push %d carries %s", i, got)
-		}
-	}
-	wantReply(t, c.next(t), "1", `"end"`)
+	wantBurst(t, c, n)
 	c.wantClose(t, 4001, "bye")
 }
 
