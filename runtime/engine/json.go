@@ -368,9 +368,22 @@ func (c *stringCache) value(rt *goja.Runtime, b []byte) goja.Value {
 // (a Result is only valid during Done, and Socket and Hub methods get data
 // that is only valid during the call). An encode nested in another (a
 // getter that emits) gets a buffer of its own.
-func (v *vm) stringifyJSON(val goja.Value) ([]byte, error) {
+func (v *vm) stringifyJSON(val goja.Value) (data []byte, err error) {
 	buf, stack := v.jsonBuf, v.jsonStack
 	v.jsonBuf, v.jsonStack = nil, nil // taken: a nested encode must not write into them
+	// A getter (or a Proxy trap) that throws while the encoder reads a
+	// property surfaces in Go as a panic with the JS exception. It is the
+	// error JSON.stringify would have thrown: return it as JSON.stringify's
+	// errors are, without running the getter a second time.
+	defer func() {
+		if r := recover(); r != nil {
+			ex, thrown := r.(*goja.Exception)
+			if !thrown {
+				panic(r)
+			}
+			data, err = nil, ex
+		}
+	}()
 	e := jsonEncoder{v: v, stack: stack}
 	out, ok := e.append(buf[:0], val, false)
 	v.jsonStack = e.stack[:0]

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -334,5 +336,34 @@ func TestParseJSONScratchBounded(t *testing.T) {
 	}
 	if cap(v.jsonItems) == 0 || cap(v.jsonScratch) == 0 {
 		t.Fatal("small parses should keep their scratch for the next one")
+	}
+}
+
+// TestResultNotSerializable: a result JSON.stringify would reject, a getter
+// that throws included, is a handler_error saying why, without a stack, and
+// the VM lives on.
+func TestResultNotSerializable(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function getter() { return { a: 1, get x() { throw new Error("boom") } } }
+export function bigint() { return { n: 1n } }
+export function cycle() { const a = {}; a.a = a; return a }
+export function one() { return 1 }`}, Config{PoolSize: 1})
+	for event, want := range map[string]string{
+		"m.getter": "the handler's result value is not JSON-serializable: Error: boom",
+		"m.bigint": "the handler's result value is not JSON-serializable: TypeError: Do not know how to serialize a BigInt",
+		"m.cycle":  "the handler's result value is not JSON-serializable: TypeError: Converting circular structure to JSON",
+	} {
+		o := runCall(t, e, context.Background(), newSocket("s"), event, "")
+		var he *HandlerError
+		if !errors.As(o.err, &he) || he.Code != "handler_error" || he.Message != want {
+			t.Errorf("%s: %v, want handler_error %q", event, o.err, want)
+		}
+	}
+	if o := runCall(t, e, context.Background(), newSocket("s"), "m.one", ""); string(o.res.Data) != "1" {
+		t.Fatalf("the next call: %s, %v", o.res.Data, o.err)
+	}
+	if n := e.Stats().VMResets; n != 0 {
+		t.Fatalf("%d VM resets, want 0", n)
 	}
 }

@@ -248,9 +248,19 @@ func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
 	}
 	data, err = v.stringifyJSON(val)
 	if err != nil {
-		return nil, false, errors.New("value is not JSON-serializable: " + describe(err))
+		return nil, false, errors.New("value is not JSON-serializable: " + thrown(err))
 	}
 	return data, false, nil
+}
+
+// thrown returns what a JS exception says, without its stack (for the
+// client), or the error's text.
+func thrown(err error) string {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return ex.Value().String()
+	}
+	return err.Error()
 }
 
 // handlerError turns what a handler threw or rejected with into a
