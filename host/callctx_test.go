@@ -76,18 +76,7 @@ func TestShutdownAbortsEveryCall(t *testing.T) {
 	_ = gone.ws.Close()
 	closedWithin(t, orphan.Conn.Done(), "the ended connection's Done")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	shut := make(chan error, 1)
-	go func() { shut <- srv.Shutdown(ctx) }()
-	select {
-	case err := <-shut:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
-		}
-	case <-time.After(safety):
-		t.Fatal("Shutdown did not return: a call was not answered")
-	}
+	shutdownPastGrace(t, srv, 100*time.Millisecond)
 	for name, call := range map[string]held{"running": running, "orphaned": orphan} {
 		closedWithin(t, call.ctx.Done(), name+" call's ctx.Done")
 		if err := call.ctx.Err(); !errors.Is(err, context.Canceled) {

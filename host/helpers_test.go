@@ -710,3 +710,23 @@ func join(t testing.TB, c *client, room string) {
 	r, _ := json.Marshal(room)
 	wantReply(t, c.call(t, `"join"`, "join", string(r)), `"join"`, `null`)
 }
+
+// shutdownPastGrace runs srv.Shutdown with a grace period of grace, which
+// the test makes sure calls outlast, and checks that it reports the grace
+// ended (context.DeadlineExceeded) and returns within the safety bound: the
+// calls still open were answered.
+func shutdownPastGrace(t testing.TB, srv *testServer, grace time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-shut:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(safety):
+		t.Fatal("Shutdown did not return: a call was not answered")
+	}
+}

@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -113,11 +112,7 @@ func TestShutdownAnswersEveryCallBeforeClosing(t *testing.T) {
 	for range n {
 		h.next(t)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if err := srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown = %v, want DeadlineExceeded", err)
-	}
+	shutdownPastGrace(t, srv, 10*time.Millisecond)
 	answered := map[string]bool{}
 	for range n {
 		f := c.next(t)

@@ -309,18 +309,7 @@ func TestShutdownDeadline(t *testing.T) {
 	held := h.next(t)
 	t.Cleanup(func() { held.Done(host.Reply{}, nil) })
 
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	shut := make(chan error, 1)
-	go func() { shut <- srv.Shutdown(ctx) }()
-	select {
-	case err := <-shut:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
-		}
-	case <-time.After(safety):
-		t.Fatal("Shutdown did not return after its ctx ended")
-	}
+	shutdownPastGrace(t, srv, 200*time.Millisecond)
 	// The call still open when the grace period ended is answered, then
 	// both connections are closed with 1001.
 	wantErrorReply(t, busy.next(t), `1`, "overloaded")
