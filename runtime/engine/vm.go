@@ -248,14 +248,14 @@ func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
 	}
 	data, err = v.stringifyJSON(val)
 	if err != nil {
-		return nil, false, errors.New("value is not JSON-serializable: " + thrown(err))
+		return nil, false, errors.New("value is not JSON-serializable: " + exceptionText(err))
 	}
 	return data, false, nil
 }
 
-// thrown returns what a JS exception says, without its stack (for the
-// client), or the error's text.
-func thrown(err error) string {
+// exceptionText returns what a JS exception says, without its stack (for the
+// client; describe keeps it, for script authors), or the error's text.
+func exceptionText(err error) string {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		return ex.Value().String()
