@@ -108,7 +108,7 @@ func BenchmarkCall(b *testing.B) {
 			e := benchEngine(b, mod.size, Config{PoolSize: 1})
 			gen := e.gen.Load()
 			r := gen.routes[echoEvent(e)]
-			c := &call{req: &Request{Event: r.Event, Data: data, Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
+			c := &call{req: Request{Event: r.Event, Data: data, Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
 			b.ReportAllocs()
 			for b.Loop() {
 				w := &worker{e: e, pending: map[*call]struct{}{}}
@@ -139,7 +139,7 @@ func BenchmarkVMMemory(b *testing.B) {
 				e := benchEngine(b, mod.size, Config{PoolSize: 1, Mode: mode})
 				gen := e.gen.Load()
 				r := gen.routes[echoEvent(e)]
-				c := &call{req: &Request{Event: r.Event, Data: []byte(`1`), Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
+				c := &call{req: Request{Event: r.Event, Data: []byte(`1`), Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
 				var perVM, bare float64
 				for b.Loop() {
 					before := heapAfterGC()

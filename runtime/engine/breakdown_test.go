@@ -82,7 +82,7 @@ func BenchmarkBreakdown(b *testing.B) {
 			w.vm.use(ev.gen.Load())
 			s := newSocket("s")
 			r := ev.gen.Load().routes["m.echo"]
-			c := &call{req: &Request{Event: "m.echo", Data: []byte(`{"name":"Ada"}`), Socket: s, Done: func(Result, error) {}}, ctx: context.Background()}
+			c := &call{req: Request{Event: "m.echo", Data: []byte(`{"name":"Ada"}`), Socket: s, Done: func(Result, error) {}}, ctx: context.Background()}
 			b.ReportAllocs()
 			for b.Loop() {
 				val, err := w.invoke(r, c)

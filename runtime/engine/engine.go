@@ -290,7 +290,8 @@ func (e *Engine) Routes() []Route { return e.gen.Load().table }
 // Mode returns the engine's eval mode.
 func (e *Engine) Mode() Mode { return e.cfg.Mode }
 
-// Call queues req for the pool and returns at once. req.Done is called
+// Call queues req for the pool and returns at once; it keeps a copy of
+// req, not req itself. req.Done is called
 // exactly once: with the handler's result, a *HandlerError,
 // ErrUnknownEvent, ErrQueueFull, ErrClosed, ErrAborted, ErrInternal, or
 // context.Cause(ctx) when ctx ends before the outcome. ctx's deadline is
@@ -308,7 +309,7 @@ func (e *Engine) Mode() Mode { return e.cfg.Mode }
 //   - for a call that awaits (a pending promise): at once, interrupting its
 //     JS if it runs then.
 func (e *Engine) Call(ctx context.Context, req *Request) {
-	c := &call{req: req, ctx: ctx}
+	c := &call{req: *req, ctx: ctx}
 	if e.closed.Load() {
 		c.fail(ErrClosed)
 		return
@@ -424,14 +425,14 @@ func (e *Engine) Close() {
 
 // call is a Request on its way through the engine.
 type call struct {
-	req        *Request
+	req        Request
 	ctx        context.Context
 	stopExpiry atomic.Pointer[func() bool] // unregisters the watch on ctx of a call that awaits
 	settled    atomic.Bool
 	started    atomic.Bool
 	timedOut   atomic.Bool            // set when the context ended before the outcome
 	worker     atomic.Pointer[worker] // the VM the call runs on, once started
-	sock       *jsSocket              // the handler's socket object, on the VM's goroutine only
+	sock       jsSocket               // what the handler's socket object wraps, on the VM's goroutine only
 }
 
 // settle delivers the outcome once; later outcomes are dropped.

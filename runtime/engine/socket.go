@@ -81,7 +81,7 @@ func (j *jsSocket) Keys() []string      { return socketKeys }
 // flush writes the call's copy of socket.data back to the connection. A
 // value JSON cannot hold keeps the previous data and is logged.
 func (j *jsSocket) flush() {
-	if j == nil || j.data == nil {
+	if j.data == nil {
 		return
 	}
 	data, err := j.v.stringifyJSON(j.data)

@@ -104,7 +104,7 @@ func (w *worker) start(c *call) {
 	if gen := w.e.gen.Load(); v.gen != gen {
 		v.use(gen)
 	}
-	r := v.gen.lookup(c.req)
+	r := v.gen.lookup(&c.req)
 	if r == nil {
 		c.settle(Result{}, &unknownEventError{event: c.req.Event})
 		return
@@ -138,15 +138,15 @@ func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := v.arg(c.req)
+	data, err := v.arg(&c.req)
 	if err != nil {
 		return nil, err
 	}
 	if c.req.hook == "connect" {
 		return fn(goja.Undefined(), data) // connect(handshake)
 	}
-	c.sock = &jsSocket{v: v, s: c.req.Socket}
-	return fn(goja.Undefined(), v.rt.NewDynamicObject(c.sock), data)
+	c.sock = jsSocket{v: v, s: c.req.Socket}
+	return fn(goja.Undefined(), v.rt.NewDynamicObject(&c.sock), data)
 }
 
 // settleValue answers c with a handler's return value, now when it is a plain
@@ -408,7 +408,7 @@ func (w *worker) fireTimers() {
 func (w *worker) runTimer(t *timer) (ok bool) {
 	c := t.owner
 	if c == nil {
-		c = &call{req: &Request{Event: "(timer)", Socket: noSocket{}, Done: func(Result, error) {}}, ctx: context.Background()}
+		c = &call{req: Request{Event: "(timer)", Socket: noSocket{}, Done: func(Result, error) {}}, ctx: context.Background()}
 	}
 	defer func() {
 		if r := recover(); r != nil {
