@@ -214,6 +214,7 @@ type request struct {
 	protocol.Request
 	conn       *Conn
 	ctx        callContext // the handler's context; its deadline is arrival plus the call timeout
+	call       Call        // what the handler gets
 	prev, next *request    // the connection's requests in flight; guarded by conn.mu
 	dispatched bool        // handed to the handler (not waiting its turn); guarded by conn.mu
 	released   atomic.Bool // the connection's next request has been let go

@@ -22,7 +22,8 @@ func (f HandlerFunc) Call(ctx context.Context, call *Call) {
 	call.Started()
 }
 
-// Call is one request on its way to a Handler.
+// Call is one request on its way to a Handler. The host makes it; a Handler
+// reports on it with Started and Done.
 type Call struct {
 	// Event names the handler.
 	Event string
@@ -33,12 +34,19 @@ type Call struct {
 	Binary bool
 	// Conn is the connection the request came on.
 	Conn *Conn
-	// Started lets the connection's next request go.
-	Started func()
-	// Done delivers the outcome; an error is turned into a wire error by its
-	// ErrorCode() string method, context.DeadlineExceeded, or else internal.
-	Done func(Reply, error)
+
+	req *request
 }
+
+// Started lets the connection's next request go. Calls after the first do
+// nothing.
+func (c *Call) Started() { c.req.started() }
+
+// Done delivers the outcome; an error is turned into a wire error by its
+// ErrorCode() string method, context.DeadlineExceeded, or else internal.
+// Outcomes after the first (or after the host answered on its own, at the
+// deadline or at shutdown) are dropped.
+func (c *Call) Done(rep Reply, err error) { c.req.done(rep, err) }
 
 // Reply is a handler's result.
 type Reply struct {

@@ -464,14 +464,8 @@ func (s *Server) dispatch(r *request) {
 			r.started()
 		}
 	}()
-	s.handler.Call(&r.ctx, &Call{
-		Event:   r.Event,
-		Data:    r.data(),
-		Binary:  r.Binary,
-		Conn:    r.conn,
-		Started: r.started,
-		Done:    r.done,
-	})
+	r.call = Call{Event: r.Event, Data: r.data(), Binary: r.Binary, Conn: r.conn, req: r}
+	s.handler.Call(&r.ctx, &r.call)
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
