@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +18,7 @@ import (
 // instead of building a context for it.
 type callContext struct {
 	deadline time.Time
+	ended    atomic.Bool // set once err is; lets Err skip the lock while the call runs
 
 	mu    sync.Mutex
 	timer *time.Timer   // the expiry; nil until armed
@@ -57,6 +59,9 @@ func (c *callContext) Done() <-chan struct{} {
 // Err returns nil until the context ends, then context.DeadlineExceeded or
 // context.Canceled.
 func (c *callContext) Err() error {
+	if !c.ended.Load() {
+		return nil // the common case: the engine asks before and after every call
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
@@ -108,6 +113,7 @@ func (c *callContext) end(err error) {
 		return
 	}
 	c.err = err
+	c.ended.Store(true)
 	if c.done != nil {
 		close(c.done)
 	}
