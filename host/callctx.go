@@ -13,15 +13,15 @@ import (
 // answered, or when Shutdown's grace period ends. It is part of the request,
 // and it does what context.WithDeadline on a server-wide parent plus
 // context.AfterFunc did, at a fraction of the cost: no registration of
-// every call with one shared parent under its lock, one timer, and an
-// AfterFunc method (which context.AfterFunc uses) that stores the function
-// instead of building a context for it.
+// every call with one shared parent under its lock, no timer of its own
+// (its connection's expiry timer ends it at the deadline: Conn.expireCalls),
+// and an AfterFunc method (which context.AfterFunc uses) that stores the
+// function instead of building a context for it.
 type callContext struct {
 	deadline time.Time
 	ended    atomic.Bool // set once err is; lets Err skip the lock while the call runs
 
 	mu    sync.Mutex
-	timer *time.Timer   // the expiry; nil until armed
 	err   error         // nil until the context ends
 	done  chan struct{} // made on the first Done; closed when the context ends
 	after []*afterFunc  // functions to run when the context ends
@@ -94,18 +94,8 @@ func (c *callContext) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// arm starts the expiry: expire runs at the deadline, unless the context
-// has ended by then.
-func (c *callContext) arm(expire func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err == nil {
-		c.timer = time.AfterFunc(time.Until(c.deadline), expire)
-	}
-}
-
-// end ends the context with err, stops the expiry and starts the functions
-// registered with AfterFunc. Only the first call counts.
+// end ends the context with err and starts the functions registered with
+// AfterFunc. Only the first call counts.
 func (c *callContext) end(err error) {
 	c.mu.Lock()
 	if c.err != nil {
@@ -116,9 +106,6 @@ func (c *callContext) end(err error) {
 	c.ended.Store(true)
 	if c.done != nil {
 		close(c.done)
-	}
-	if c.timer != nil {
-		c.timer.Stop()
 	}
 	after := c.after
 	c.after = nil

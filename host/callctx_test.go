@@ -92,3 +92,47 @@ func TestShutdownAbortsEveryCall(t *testing.T) {
 	wantErrorReply(t, replies["2"], `2`, "overloaded")
 	h.none(t) // the waiting call never reached the handler
 }
+
+// TestExpiryFollowsEachDeadline: the calls of one connection time out each
+// at its own deadline, whichever order they were answered in. The
+// connection's one expiry timer is first armed for the first call's
+// deadline; the first call is answered in time, so when the timer fires it
+// finds nothing due and must arm itself again for the later calls, which are
+// held and must each get their timeout no earlier than their deadline.
+func TestExpiryFollowsEachDeadline(t *testing.T) {
+	t.Parallel()
+	const timeout = 300 * time.Millisecond
+	h := newHolder(true, "hold")
+	srv := newServer(t, h, host.Config{CallTimeout: timeout})
+	c := dial(t, srv.wsURL)
+
+	c.send(t, request("1", "hold", ""))
+	first := h.next(t)
+	time.Sleep(timeout / 3)
+	c.send(t, request("2", "hold", ""))
+	second := h.next(t)
+	time.Sleep(timeout / 3)
+	c.send(t, request("3", "hold", ""))
+	third := h.next(t)
+	first.Done(host.Reply{Data: []byte(`"in time"`)}, nil)
+	wantReply(t, c.next(t), `1`, `"in time"`)
+
+	for _, want := range []struct {
+		id   string
+		call held
+	}{{"2", second}, {"3", third}} {
+		f := c.next(t)
+		deadline, _ := want.call.ctx.Deadline()
+		if now := time.Now(); now.Before(deadline) {
+			t.Fatalf("call %s: its timeout came %v before its deadline", want.id, deadline.Sub(now))
+		}
+		wantErrorReply(t, f, want.id, "timeout")
+		if err := want.call.ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("call %s: Err() after the timeout = %v, want DeadlineExceeded", want.id, err)
+		}
+	}
+	if err := first.ctx.Err(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the answered call: Err() = %v, want Canceled", err)
+	}
+	c.sync(t)
+}

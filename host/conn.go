@@ -57,7 +57,15 @@ type Conn struct {
 	waiting []*request // requests waiting for their turn, in arrival order
 	calls   *request   // requests in flight (linked by prev and next), for Shutdown's abort
 	gone    bool       // the connection has ended; its calls in flight are in srv.orphans
-	reason  string     // why the connection ended: a Reason*, first one wins
+	// expiry answers the dispatched requests whose deadline has passed. It
+	// is one timer per connection, made on the first call and armed lazily:
+	// a request whose deadline is not before expiryAt leaves it as it is,
+	// and when it fires it answers what is due and arms itself for the
+	// earliest deadline left (expireCalls). Deadlines follow arrival order,
+	// so under steady traffic it fires about once per call timeout.
+	expiry   *time.Timer
+	expiryAt time.Time // when expiry fires; zero when it is not armed
+	reason   string    // why the connection ended: a Reason*, first one wins
 }
 
 // ID returns the connection's unique id.
@@ -188,7 +196,7 @@ func (c *Conn) enqueue(r *request) {
 		return
 	}
 	c.busy = true
-	r.dispatched = true
+	c.markDispatched(r)
 	c.mu.Unlock()
 	c.srv.dispatch(r)
 }
@@ -204,9 +212,65 @@ func (c *Conn) next() {
 	r := c.waiting[0]
 	c.waiting[0] = nil
 	c.waiting = c.waiting[1:]
-	r.dispatched = true
+	c.markDispatched(r)
 	c.mu.Unlock()
 	c.srv.dispatch(r)
+}
+
+// markDispatched records that r goes to the handler now, and makes sure
+// the expiry fires by r's deadline. Under mu.
+func (c *Conn) markDispatched(r *request) {
+	r.dispatched = true
+	c.armExpiry(r.ctx.deadline)
+}
+
+// armExpiry makes the expiry fire by d. Under mu.
+func (c *Conn) armExpiry(d time.Time) {
+	if !c.expiryAt.IsZero() && !d.Before(c.expiryAt) {
+		return
+	}
+	if c.expiry == nil {
+		c.expiry = time.AfterFunc(time.Until(d), c.expireCalls)
+	} else {
+		c.expiry.Reset(time.Until(d))
+	}
+	c.expiryAt = d
+}
+
+// expireCalls runs on the expiry's own goroutine. It answers with a timeout
+// every dispatched request whose deadline has passed, whatever its handler
+// does, and arms the expiry for the earliest deadline left.
+func (c *Conn) expireCalls() {
+	now := time.Now()
+	var due []*request
+	c.mu.Lock()
+	c.expiryAt = time.Time{}
+	var next time.Time
+	for r := c.calls; r != nil; r = r.next {
+		switch {
+		case !r.dispatched || r.settled.Load():
+		case !r.ctx.deadline.After(now):
+			due = append(due, r)
+		case next.IsZero() || r.ctx.deadline.Before(next):
+			next = r.ctx.deadline
+		}
+	}
+	if !next.IsZero() {
+		c.armExpiry(next)
+	}
+	c.mu.Unlock()
+	for _, r := range due {
+		r.expire()
+	}
+}
+
+// stopExpiry stops the expiry of a connection that has ended with no
+// request in flight. Under mu.
+func (c *Conn) stopExpiry() {
+	if c.expiry != nil {
+		c.expiry.Stop()
+		c.expiryAt = time.Time{}
+	}
 }
 
 // request is a decoded request between arrival and reply.
@@ -296,6 +360,7 @@ func (c *Conn) forget(r *request) {
 	}
 	r.prev, r.next = nil, nil
 	if c.gone && c.calls == nil {
+		c.stopExpiry()
 		c.srv.orphansMu.Lock()
 		delete(c.srv.orphans, c)
 		c.srv.orphansMu.Unlock()
@@ -308,7 +373,9 @@ func (c *Conn) ended() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gone = true
-	if c.calls != nil {
+	if c.calls == nil {
+		c.stopExpiry()
+	} else {
 		c.srv.orphansMu.Lock()
 		c.srv.orphans[c] = struct{}{}
 		c.srv.orphansMu.Unlock()

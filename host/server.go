@@ -456,7 +456,6 @@ func (s *Server) dispatch(r *request) {
 		r.abort() // answered by Shutdown's abort while it waited its turn, or now
 		return
 	}
-	r.ctx.arm(r.expire)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in a handler", "socket", r.conn.id, "event", r.Event, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
