@@ -127,6 +127,7 @@ func TestExpiryFollowsEachDeadline(t *testing.T) {
 			t.Fatalf("call %s: its timeout came %v before its deadline", want.id, deadline.Sub(now))
 		}
 		wantErrorReply(t, f, want.id, "timeout")
+		closedWithin(t, want.call.ctx.Done(), "ctx.Done at the deadline") // the reply goes first
 		if err := want.call.ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("call %s: Err() after the timeout = %v, want DeadlineExceeded", want.id, err)
 		}
@@ -135,4 +136,51 @@ func TestExpiryFollowsEachDeadline(t *testing.T) {
 		t.Fatalf("the answered call: Err() = %v, want Canceled", err)
 	}
 	c.sync(t)
+}
+
+// turnHolder starts "a" calls and never answers them, never starts nor
+// answers "b" calls (the connection's next request waits behind them), and
+// runs "slow" calls until release is closed.
+type turnHolder struct{ release chan struct{} }
+
+func (h turnHolder) Call(_ context.Context, call *host.Call) {
+	switch call.Event {
+	case "a":
+		call.Started()
+	case "slow":
+		<-h.release
+		call.Done(host.Reply{Data: []byte(`"slow"`)}, nil)
+		call.Started()
+	}
+}
+
+// TestTimeoutsNotHeldByNextHandler: when several calls of a connection are
+// due at once, each gets its timeout even while the handler of the request
+// that one of them let go (it runs on the expiry's goroutine) is still
+// running. Found in review: call 2's timeout let call 3 go, whose slow
+// handler held back call 1's timeout. Calls 1 and 2 arrive back to back, so
+// their deadlines almost always pass in one firing of the expiry; when they
+// do not, the test passes without exercising that case.
+func TestTimeoutsNotHeldByNextHandler(t *testing.T) {
+	t.Parallel()
+	h := turnHolder{release: make(chan struct{})}
+	srv := newServer(t, h, host.Config{CallTimeout: 300 * time.Millisecond})
+	c := dial(t, srv.wsURL)
+	c.send(t, request("1", "a", ""))
+	c.send(t, request("2", "b", ""))
+	time.Sleep(100 * time.Millisecond) // call 3's deadline comes later
+	c.send(t, request("3", "slow", ""))
+
+	timedOut := map[string]bool{}
+	for range 2 {
+		f := c.next(t) // with the bug: no frame for call 1 until release
+		id := string(object(t, f.data, "id", "error")["id"])
+		wantErrorReply(t, f, id, "timeout")
+		timedOut[id] = true
+	}
+	if !timedOut["1"] || !timedOut["2"] {
+		t.Fatalf("timeouts for %v, want calls 1 and 2", timedOut)
+	}
+	close(h.release)
+	wantReply(t, c.next(t), `3`, `"slow"`)
 }

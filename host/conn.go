@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -239,7 +240,10 @@ func (c *Conn) armExpiry(d time.Time) {
 
 // expireCalls runs on the expiry's own goroutine. It answers with a timeout
 // every dispatched request whose deadline has passed, whatever its handler
-// does, and arms the expiry for the earliest deadline left.
+// does, oldest first, and arms the expiry for the earliest deadline left.
+// Only then does it let the connection's next request go: that runs the
+// next handler's synchronous part on this goroutine, which must not hold
+// back the other timeouts due now.
 func (c *Conn) expireCalls() {
 	now := time.Now()
 	var due []*request
@@ -259,8 +263,12 @@ func (c *Conn) expireCalls() {
 		c.armExpiry(next)
 	}
 	c.mu.Unlock()
+	slices.Reverse(due) // calls lists the newest first
 	for _, r := range due {
-		r.expire()
+		r.timeOut()
+	}
+	for _, r := range due {
+		r.started()
 	}
 }
 
@@ -306,12 +314,12 @@ func (r *request) done(rep Reply, err error) {
 	}
 }
 
-// expire answers a request whose deadline passed with a timeout, whatever
-// its handler does, and lets the connection's next request go.
-func (r *request) expire() {
+// timeOut answers a request whose deadline passed with a timeout, whatever
+// its handler does, and ends its context. The caller lets the connection's
+// next request go.
+func (r *request) timeOut() {
 	r.settle(Reply{}, context.DeadlineExceeded)
 	r.ctx.end(context.DeadlineExceeded)
-	r.started()
 }
 
 // abort answers a request still open when Shutdown's grace period ends.
