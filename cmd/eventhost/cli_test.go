@@ -294,3 +294,28 @@ func TestSIGTERM(t *testing.T) {
 		t.Fatalf("exit: %v", err)
 	}
 }
+
+// TestDebugAddr: -debug-addr serves Go's profiles on a listener of its own;
+// the public address never does.
+func TestDebugAddr(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "-scripts", "../../scripts", "-debug-addr", "127.0.0.1:0")
+	srv.logsContain(t, `msg="debug listening"`)
+	m := regexp.MustCompile(`msg="debug listening" addr=(\S+)`).FindStringSubmatch(srv.logs.String())
+	if m == nil {
+		t.Fatalf("no debug address in the logs")
+	}
+	for url, want := range map[string]int{
+		"http://" + m[1] + "/debug/pprof/":     http.StatusOK,
+		"http://" + srv.addr + "/debug/pprof/": http.StatusNotFound,
+	} {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", url, resp.StatusCode, want)
+		}
+	}
+}

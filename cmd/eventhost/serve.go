@@ -131,6 +131,12 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	stopDebug, err := cfg.StartDebug(log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopDebug()
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watched := make(chan error, 1)
 	if reload != nil {

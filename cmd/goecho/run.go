@@ -82,6 +82,12 @@ func serve(ctx context.Context, cfg config, logw io.Writer, ready func(addr stri
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	stopDebug, err := cfg.StartDebug(log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopDebug()
 	log.Info("listening", "addr", ln.Addr().String(), "handler", "go echo", "timeout", cfg.Timeout,
 		"max_message", int64(cfg.MaxMessage), "max_inflight", cfg.MaxInflight)
 	if ready != nil {

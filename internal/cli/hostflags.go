@@ -24,6 +24,7 @@ type HostFlags struct {
 	AllowOrigins    List
 	LogFormat       string
 	LogLevel        slog.Level
+	DebugAddr       string
 }
 
 // Register defines the flags on fs, with defaultAddr as -addr's default.
@@ -38,6 +39,7 @@ func (h *HostFlags) Register(fs *flag.FlagSet, defaultAddr string) {
 	fs.Var(&h.AllowOrigins, "allow-origin", "Origin accepted besides the server's own host (comma-separated or repeated; * for any)")
 	fs.StringVar(&h.LogFormat, "log-format", "text", "log format: text or json")
 	fs.TextVar(&h.LogLevel, "log-level", slog.LevelInfo, "log level: debug, info, warn or error")
+	fs.StringVar(&h.DebugAddr, "debug-addr", "", "address of a separate listener for Go's profiles (/debug/pprof/); off when empty; keep it on loopback")
 }
 
 // Check validates the values and fills ShutdownTimeout's default.
