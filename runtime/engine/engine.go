@@ -290,9 +290,8 @@ func (e *Engine) Routes() []Route { return e.gen.Load().table }
 // Mode returns the engine's eval mode.
 func (e *Engine) Mode() Mode { return e.cfg.Mode }
 
-// Call queues req for the pool and returns at once; it keeps a copy of
-// req, not req itself. req.Done is called
-// exactly once: with the handler's result, a *HandlerError,
+// Call queues a copy of req for the pool and returns at once. req.Done is
+// called exactly once: with the handler's result, a *HandlerError,
 // ErrUnknownEvent, ErrQueueFull, ErrClosed, ErrAborted, ErrInternal, or
 // context.Cause(ctx) when ctx ends before the outcome. ctx's deadline is
 // the call's timeout. When ctx ends, Done is called:
