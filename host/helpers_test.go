@@ -264,9 +264,9 @@ func (c *client) sync(t testing.TB) {
 	}
 }
 
-// closed waits for the connection to end and returns why, with how many data
-// frames came before the end.
-func (c *client) closed(t testing.TB) (error, int) {
+// closed waits for the connection to end and returns how many data frames
+// came before the end, and why it ended.
+func (c *client) closed(t testing.TB) (int, error) {
 	t.Helper()
 	timeout := time.After(safety)
 	n := 0
@@ -274,7 +274,7 @@ func (c *client) closed(t testing.TB) (error, int) {
 		select {
 		case _, ok := <-c.frames:
 			if !ok {
-				return c.err, n
+				return n, c.err
 			}
 			n++
 		case <-timeout:
@@ -287,7 +287,7 @@ func (c *client) closed(t testing.TB) (error, int) {
 // unless reason is "*", that reason. No data frame may come first.
 func (c *client) wantClose(t testing.TB, code int, reason string) {
 	t.Helper()
-	err, n := c.closed(t)
+	n, err := c.closed(t)
 	if n != 0 {
 		t.Errorf("%d unexpected frames before the close", n)
 	}
