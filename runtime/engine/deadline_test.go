@@ -376,3 +376,33 @@ func TestCloseInterruptsRunawayJS(t *testing.T) {
 		t.Fatalf("a call after Close ended with %v, want ErrClosed", after.err)
 	}
 }
+
+// TestRunawayWhileReadingOutcome: JS that runs while the outcome is read
+// (a getter or toJSON of the result, a getter of what was thrown, a
+// promise's settled value) is under the call's deadline too. Found in
+// review: it ran after the run had been marked over, so nothing could
+// interrupt it and the worker hung for good.
+func TestRunawayWhileReadingOutcome(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function getter() { return { get x() { for (;;) {} } } }
+export function toJSON() { return { toJSON() { for (;;) {} } } }
+export function thrown() { throw { get message() { for (;;) {} } } }
+export function settled() { return Promise.resolve({ get x() { for (;;) {} } }) }
+export async function asyncGetter() { return { get x() { for (;;) {} } } }
+export function echo(socket, data) { return data }
+`}, Config{PoolSize: 1})
+	errSpin := errors.New("spun too long")
+	for i, event := range []string{"m.getter", "m.toJSON", "m.thrown", "m.settled", "m.asyncGetter"} {
+		ctx, cancel := context.WithTimeoutCause(context.Background(), 100*time.Millisecond, errSpin)
+		o := runCall(t, e, ctx, newSocket("a"), event, "")
+		cancel()
+		if !errors.Is(o.err, errSpin) {
+			t.Fatalf("%s: err = %v, want %v", event, o.err, errSpin)
+		}
+		if s := e.Stats(); s.VMResets != uint64(i+1) {
+			t.Fatalf("%s: stats %+v, want a VM reset", event, s)
+		}
+		ok(t, runCall(t, e, context.Background(), newSocket("b"), "m.echo", "1"), "1")
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strconv"
@@ -48,9 +49,41 @@ func (v *vm) parseJSON(data []byte) (goja.Value, error) {
 	}
 	v.jsonItems, v.jsonScratch = p.items[:0], p.buf[:0]
 	if err != nil {
+		if nestedDeeper(data, maxParseDepth) {
+			// Refused rather than given to JSON.parse: a value this deep
+			// would cost JSON.stringify time quadratic in its depth, which
+			// no deadline can interrupt, if a handler returned it.
+			return nil, errTooDeep
+		}
 		return v.parse(goja.Undefined(), v.rt.ToValue(string(data)))
 	}
 	return val, nil
+}
+
+// errTooDeep answers a call whose data nests arrays and objects deeper than
+// the parser's bound.
+var errTooDeep = &HandlerError{Code: "bad_request", Message: fmt.Sprintf("data is nested more than %d levels deep", maxParseDepth)}
+
+// nestedDeeper reports whether JSON text opens more than max arrays and
+// objects inside one another.
+func nestedDeeper(b []byte, max int) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			if depth++; depth > max {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
 }
 
 // jsonParser builds goja values straight from JSON text.
@@ -401,12 +434,25 @@ func (v *vm) stringifyJSON(val goja.Value) (data []byte, err error) {
 	v.jsonBuf = buf[:0]
 	s, err := v.stringify(goja.Undefined(), val)
 	if err != nil {
+		raiseRunError(err)
 		return nil, err
 	}
 	if goja.IsUndefined(s) {
 		return nil, nil
 	}
 	return []byte(s.String()), nil
+}
+
+// raiseRunError panics with err if it interrupted the run (the deadline, or
+// Close) or overflowed its stack, as goja does when JS it runs from Go
+// code ends so: the run that this JS was part of then ends with it, as it
+// would have had the JS run in the handler itself.
+func raiseRunError(err error) {
+	var interrupted *goja.InterruptedError
+	var overflow *goja.StackOverflowError
+	if errors.As(err, &interrupted) || errors.As(err, &overflow) {
+		panic(err)
+	}
 }
 
 // maxKeptJSONBuffer bounds the output buffer a VM keeps between encodes,

@@ -367,3 +367,65 @@ export function one() { return 1 }`}, Config{PoolSize: 1})
 		t.Fatalf("%d VM resets, want 0", n)
 	}
 }
+
+// TestThrownValueNotConvertible: a thrown value whose conversion to a
+// string throws (no toString at all, a toString that throws, a Proxy whose
+// traps throw) is a handler_error like any other throw: no internal error,
+// no VM reset, and the calls awaiting on the VM live on. Found in review:
+// converting it for the stack escaped every guard.
+func TestThrownValueNotConvertible(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function wait() { return new Promise(r => setTimeout(() => r("waited"), 200)) }
+export function bare() { throw Object.create(null) }
+export function toString() { throw { toString() { throw 1 } } }
+export function proxy() { throw new Proxy({}, { get() { throw 3 } }) }
+export function rejects() { return Promise.reject(Object.create(null)) }`}, Config{PoolSize: 1})
+	waiting := start(e, context.Background(), newSocket("w"), "m.wait", "")
+	for _, event := range []string{"m.bare", "m.toString", "m.proxy", "m.rejects"} {
+		o := runCall(t, e, context.Background(), newSocket("s"), event, "")
+		var he *HandlerError
+		if !errors.As(o.err, &he) || he.Code != "handler_error" || strings.Contains(he.Message, "/") {
+			t.Errorf("%s: %v, want a handler_error that names no file", event, o.err)
+		}
+	}
+	<-waiting.finished
+	if string(waiting.res.Data) != `"waited"` || waiting.err != nil {
+		t.Fatalf("the awaiting call: %s, %v", waiting.res.Data, waiting.err)
+	}
+	if n := e.Stats().VMResets; n != 0 {
+		t.Fatalf("%d VM resets, want 0", n)
+	}
+}
+
+// TestDataTooDeep: data nested deeper than the parser's bound is refused
+// with bad_request, on the fast path and on JSON.parse's alike (a lone
+// surrogate sends it there); data at the bound is served.
+func TestDataTooDeep(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `export function echo(socket, data) { return data }`}, Config{PoolSize: 1})
+	nest := func(n int, inner string) string {
+		return strings.Repeat("[", n) + inner + strings.Repeat("]", n)
+	}
+	for name, data := range map[string]string{
+		"fast":   nest(maxParseDepth+1, "1"),
+		"slow":   `["\ud800",` + nest(maxParseDepth, "1") + `]`,
+		"string": `"` + strings.Repeat("[", 2*maxParseDepth) + `"`,
+	} {
+		o := runCall(t, e, context.Background(), newSocket("s"), "m.echo", data)
+		var he *HandlerError
+		if name == "string" {
+			if o.err != nil || string(o.res.Data) != data {
+				t.Errorf("%s: %.40s, %v; want it echoed", name, o.res.Data, o.err)
+			}
+			continue
+		}
+		if !errors.As(o.err, &he) || he.Code != "bad_request" {
+			t.Errorf("%s: %v, want bad_request", name, o.err)
+		}
+	}
+	atBound := nest(maxParseDepth, "1")
+	if o := runCall(t, e, context.Background(), newSocket("s"), "m.echo", atBound); string(o.res.Data) != atBound {
+		t.Fatalf("data at the bound: %.40s, %v", o.res.Data, o.err)
+	}
+}

@@ -248,19 +248,38 @@ func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
 	}
 	data, err = v.stringifyJSON(val)
 	if err != nil {
-		return nil, false, errors.New("value is not JSON-serializable: " + exceptionText(err))
+		return nil, false, errors.New("value is not JSON-serializable: " + v.exceptionText(err))
 	}
 	return data, false, nil
 }
 
 // exceptionText returns what a JS exception says, without its stack (for the
 // client; describe keeps it, for script authors), or the error's text.
-func exceptionText(err error) string {
+func (v *vm) exceptionText(err error) string {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
-		return ex.Value().String()
+		return v.text(ex.Value())
 	}
 	return err.Error()
+}
+
+// text returns val as a string, as String(val) would. A value whose
+// conversion throws (a toString that throws, an object without one) is
+// described instead: its conversion must not take the call down.
+func (v *vm) text(val goja.Value) (s string) {
+	if ex := v.rt.Try(func() { s = val.String() }); ex != nil {
+		return "(a value that cannot be converted to a string)"
+	}
+	return s
+}
+
+// exceptionStack returns the exception with its stack, as ex.String() does,
+// or only its stack's text when the thrown value cannot be converted.
+func (v *vm) exceptionStack(ex *goja.Exception) (s string) {
+	if x := v.rt.Try(func() { s = ex.String() }); x != nil {
+		return v.text(ex.Value())
+	}
+	return s
 }
 
 // handlerError turns what a handler threw or rejected with into a
@@ -273,7 +292,7 @@ func (v *vm) handlerError(thrown goja.Value, stack string) *HandlerError {
 	}
 	obj, isObj := thrown.(*goja.Object)
 	if !isObj {
-		he.Message = thrown.String()
+		he.Message = v.text(thrown)
 		return he
 	}
 	// Reading properties can run getters: guard against them throwing.
@@ -294,7 +313,7 @@ func (v *vm) handlerError(thrown goja.Value, stack string) *HandlerError {
 			}
 		}
 	}); ex != nil {
-		he.Message = "the thrown value could not be read: " + ex.Error()
+		he.Message = "the thrown value could not be read: " + v.text(ex.Value())
 	}
 	return he
 }

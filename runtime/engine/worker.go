@@ -117,7 +117,8 @@ func (w *worker) start(c *call) {
 	}
 	val, err := w.invoke(r, c)
 	c.sock.flush()
-	w.leave()
+	// Still within the run, and under its deadline: reading what the
+	// handler returned or threw runs JS too (getters, toJSON, toString).
 	switch {
 	case err != nil:
 		w.failed(c, err)
@@ -129,6 +130,7 @@ func (w *worker) start(c *call) {
 	default:
 		w.settleValue(c, val)
 	}
+	w.leave()
 }
 
 // invoke gets the route's function and calls it with the socket and data.
@@ -239,6 +241,7 @@ func (w *worker) failed(c *call, err error) {
 	var ex *goja.Exception
 	var interrupted *goja.InterruptedError
 	var overflow *goja.StackOverflowError
+	var refused *HandlerError
 	switch {
 	case errors.As(err, &interrupted) && w.e.closed.Load():
 		w.unpend(c)
@@ -253,8 +256,10 @@ func (w *worker) failed(c *call, err error) {
 		w.unpend(c)
 		w.reset(c, "a call overflowed the call stack")
 		c.settle(Result{}, he)
+	case errors.As(err, &refused):
+		c.settle(Result{}, refused) // the request's own fault, not the handler's
 	case errors.As(err, &ex):
-		he := w.vm.handlerError(ex.Value(), ex.String())
+		he := w.vm.handlerError(ex.Value(), w.vm.exceptionStack(ex))
 		w.logHandlerError(c, he)
 		c.settle(Result{}, he)
 	default:
@@ -426,7 +431,7 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 	}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
-		w.e.log.Warn("uncaught exception in a timer callback", "event", c.req.Event, "error", ex.Error(), "stack", ex.String())
+		w.e.log.Warn("uncaught exception in a timer callback", "event", c.req.Event, "error", w.vm.text(ex.Value()), "stack", w.vm.exceptionStack(ex))
 		return true
 	}
 	w.failed(c, err)
@@ -437,6 +442,14 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 // ErrInternal: the VM is fresh before anyone can send the next call.
 func (w *worker) recoverPanicValue(c *call, r any) {
 	w.leave()
+	switch err := r.(type) {
+	case *goja.InterruptedError, *goja.StackOverflowError:
+		// JS run from Go code (a getter, toJSON or toString read while the
+		// outcome was written) was interrupted or overflowed: the same
+		// outcome as in the handler itself.
+		w.failed(c, err.(error))
+		return
+	}
 	w.e.log.Error("panic under a call", "event", c.req.Event, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 	w.unpend(c)
 	w.reset(c, "a call panicked")
@@ -448,7 +461,10 @@ func (w *worker) recoverPanicValue(c *call, r any) {
 // with it.
 func (w *worker) reset(cause *call, reason string) {
 	n := w.abortPending(ErrAborted)
-	w.vm = newVM(w.e, w)
+	vm := newVM(w.e, w)
+	w.mu.Lock() // a run may still be marked (start leaves after answering): interrupts read vm under mu
+	w.vm = vm
+	w.mu.Unlock()
 	w.e.vmsCreated.Add(1)
 	w.e.vmResets.Add(1)
 	w.e.log.Warn("VM reset", "worker", w.id, "reason", reason, "event", cause.req.Event, "aborted_calls", n)
