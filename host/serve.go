@@ -24,11 +24,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	s.log.Info("shutting down", "grace", grace, "connections", s.Connections())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		s.log.Warn("shutdown: http server", "error", err)
-	}
+	// The listener closes and plain HTTP requests in progress may finish
+	// while the sockets drain, not before: net/http waits for connections
+	// that are not idle, and one that stalls in its headers would otherwise
+	// spend the whole grace period before draining began.
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- httpSrv.Shutdown(shutdownCtx) }()
 	if err := s.Shutdown(shutdownCtx); err != nil {
 		s.log.Warn("shutdown: connections cut after the grace period", "error", err)
+	}
+	cancel() // the sockets are closed: HTTP connections still open get no more time
+	if err := <-httpDone; err != nil {
+		s.log.Warn("shutdown: HTTP connections still open were closed", "error", err)
+		_ = httpSrv.Close()
 	}
 	<-served // http.ErrServerClosed
 	s.log.Info("stopped")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -247,6 +248,43 @@ func TestGracefulShutdown(t *testing.T) {
 		if f.id == id && f.err != nil || f.id == late && !gotLate {
 			t.Fatalf("during shutdown: %s", f.raw)
 		}
+	}
+	if err := c.waitClose(); !isClose(err, websocket.CloseGoingAway, "server shutting down") {
+		t.Fatalf("close: %v", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
+
+// TestShutdownNotHeldByStalledHTTP: a plain HTTP connection that stalls in
+// its headers does not hold shutdown back: sockets drain at once (a new
+// request is refused with overloaded) and close. Found in review: net/http's
+// Shutdown, which waits for such connections (5 s, or up to the grace
+// period), ran before the sockets began to drain, and requests were still
+// served meanwhile.
+func TestShutdownNotHeldByStalledHTTP(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "-scripts", "../../scripts", "-shutdown-timeout", "1m")
+	c := dial(t, srv.url)
+	wait := c.request("api.clock.wait", `{"ms":700}`) // keeps the drain open
+	c.ok("api.ping", "", `"pong"`)
+	stalled, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	if _, err := stalled.Write([]byte("GET /healthz HTTP/1.1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.stop() }()
+	srv.logsContain(t, "shutting down")
+	if f := c.call("api.ping", ""); f.err == nil || f.err.Code != "overloaded" {
+		t.Fatalf("a request while shutting down: %s, want overloaded", f.raw)
+	}
+	if f, _ := c.reply(wait); f.err != nil {
+		t.Fatalf("the call in flight: %s", f.raw)
 	}
 	if err := c.waitClose(); !isClose(err, websocket.CloseGoingAway, "server shutting down") {
 		t.Fatalf("close: %v", err)
