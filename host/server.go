@@ -58,7 +58,9 @@ type Config struct {
 	MaxInflight int
 	// SendBuffer is how many outbound frames a connection may have queued;
 	// DefaultSendBuffer when zero. A client that lets it fill is disconnected
-	// with CloseSlowConsumer.
+	// with CloseSlowConsumer. Keep it above MaxInflight: the answers to every
+	// call in flight are written at once when they time out together or
+	// Shutdown aborts them, and with the close after them they must fit.
 	SendBuffer int
 	// AllowOrigins lists the Origin header values accepted besides the
 	// server's own host ("*" accepts any). Requests without Origin (non-

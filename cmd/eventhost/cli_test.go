@@ -164,7 +164,8 @@ func TestFlagsAndEnv(t *testing.T) {
 	if cfg.pool != 3 || cfg.mode != "reeval" || cfg.MaxMessage != 64<<10 || len(cfg.AllowOrigins) != 2 || cfg.Timeout != 3*time.Second || cfg.ShutdownTimeout != 3*time.Second {
 		t.Fatalf("config %+v", cfg)
 	}
-	for _, args := range [][]string{{"-mode", "fast"}, {"-pool", "0"}, {"-log-format", "xml"}, {"-max-message", "lots"}, {"extra"}} {
+	for _, args := range [][]string{{"-mode", "fast"}, {"-pool", "0"}, {"-log-format", "xml"}, {"-max-message", "lots"}, {"extra"},
+		{"-max-message", "17592186044417MiB"}, {"-max-inflight", "300"}, {"-send-buffer", "64"}} {
 		if code, _, _ := runCLI(t, args, nil); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}

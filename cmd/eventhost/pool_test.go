@@ -82,7 +82,7 @@ func TestAwaitingHandlersDoNotHoldVMs(t *testing.T) {
 // several VMs: each emits its number when it starts.
 func TestArrivalOrder(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "-scripts", "../../testdata/e2e", "-pool", "2", "-max-inflight", "1000")
+	srv := startServer(t, "-scripts", "../../testdata/e2e", "-pool", "2", "-max-inflight", "1000", "-send-buffer", "2048")
 	c := dial(t, srv.url)
 	const n = 200
 	for i := range n {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -69,6 +70,9 @@ func (b *ByteSize) Set(s string) error {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n <= 0 {
 		return errors.New("want a positive number of bytes, optionally with KiB or MiB")
+	}
+	if n > math.MaxInt64/mult {
+		return errors.New("too large")
 	}
 	*b = ByteSize(n * mult)
 	return nil

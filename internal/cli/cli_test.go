@@ -10,7 +10,7 @@ func TestByteSize(t *testing.T) {
 			t.Errorf("%s: %d, %v; want %d", in, b, err, want)
 		}
 	}
-	for _, in := range []string{"", "0", "-1", "lots", "1GiB"} {
+	for _, in := range []string{"", "0", "-1", "lots", "1GiB", "17592186044417MiB", "18014398509481985KiB"} {
 		var b ByteSize
 		if err := b.Set(in); err == nil {
 			t.Errorf("%q accepted as %d", in, b)

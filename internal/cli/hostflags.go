@@ -49,6 +49,8 @@ func (h *HostFlags) Check() error {
 		return fmt.Errorf("-log-format must be text or json, not %q", h.LogFormat)
 	case h.MaxInflight < 1 || h.SendBuffer < 1 || h.Timeout <= 0 || h.MaxMessage < 1:
 		return errors.New("-max-inflight, -send-buffer, -timeout and -max-message must be positive")
+	case h.SendBuffer <= h.MaxInflight:
+		return fmt.Errorf("-send-buffer (%d) must be more than -max-inflight (%d): the answers to every call in flight, and a close after them, must fit", h.SendBuffer, h.MaxInflight)
 	}
 	if h.ShutdownTimeout <= 0 {
 		h.ShutdownTimeout = h.Timeout
