@@ -27,9 +27,7 @@ type Request struct {
 // envelope is the JSON object of a frame, each member kept raw so that a bad
 // member can be reported precisely and the id echoed byte for byte.
 type envelope struct {
-	Event json.RawMessage `json:"event"`
-	ID    json.RawMessage `json:"id"`
-	Data  json.RawMessage `json:"data"`
+	Event, ID, Data json.RawMessage
 }
 
 // DecodeText decodes a text frame. On failure it returns an *Error with code
@@ -108,9 +106,13 @@ func decodeEnvelopeJSON(b []byte) (envelope, error) {
 		}
 		return env, Errorf(CodeBadRequest, "malformed JSON")
 	}
-	if err := json.Unmarshal(b, &env); err != nil {
+	// A map, not the envelope struct: encoding/json would match member names
+	// in any case ("Event", "ID"), and the protocol's names are exact.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
 		return env, Errorf(CodeBadRequest, "malformed JSON: %s", trimJSONError(err))
 	}
+	env.Event, env.ID, env.Data = members["event"], members["id"], members["data"]
 	return env, nil
 }
 
@@ -128,6 +130,9 @@ func finish(req Request, env envelope, fast bool) (Request, error) {
 	}
 	if env.Event == nil {
 		return req, Errorf(CodeBadRequest, "missing event")
+	}
+	if isNull(env.Event) {
+		return req, Errorf(CodeBadRequest, "event must be a string")
 	}
 	if s, ok := plainString(env.Event); ok && fast {
 		req.Event = s

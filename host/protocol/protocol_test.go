@@ -33,6 +33,9 @@ func TestDecodeText(t *testing.T) {
 		{name: "id bool", frame: `{"event":"a","id":true}`, wantCode: CodeBadRequest},
 		{name: "id object", frame: `{"event":"a","id":{}}`, wantCode: CodeBadRequest},
 		{name: "id null", frame: `{"event":"a","id":null}`, wantCode: CodeBadRequest},
+		{name: "member names are exact", frame: `{"Event":"a","event":"b","ID":1,"Data":2,"id":"e","DATA":3}`, wantEvent: "b", wantID: `"e"`},
+		{name: "only other cases", frame: `{"Event":"a","Id":1}`, wantCode: CodeBadRequest},
+		{name: "null event keeps id", frame: `{"event":null,"id":"j"}`, wantID: `"j"`, wantCode: CodeBadRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +56,17 @@ func TestDecodeText(t *testing.T) {
 				t.Errorf("got event=%q id=%q data=%q", req.Event, req.ID, req.Data)
 			}
 		})
+	}
+}
+
+// TestEventNotAString: an event that is not a string, null included, is
+// reported as such (encoding/json alone reads null as "").
+func TestEventNotAString(t *testing.T) {
+	t.Parallel()
+	for _, frame := range []string{`{"event":null}`, `{"event":5}`, `{"event":["a"]}`} {
+		if _, err := DecodeText([]byte(frame)); err == nil || err.Error() != "bad_request: event must be a string" {
+			t.Errorf("%s: %v", frame, err)
+		}
 	}
 }
 

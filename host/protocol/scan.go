@@ -57,10 +57,6 @@ func scanEnvelope(b []byte) (env envelope, ok bool) {
 				env.ID = value
 			case "data":
 				env.Data = value
-			default:
-				if equalFoldLower(name, "event") || equalFoldLower(name, "id") || equalFoldLower(name, "data") {
-					return envelope{}, false
-				}
 			}
 			i = skipSpace(b, end)
 			if i == len(b) {
@@ -100,21 +96,6 @@ func scanPlainName(b []byte, i int) (name []byte, next int, ok bool) {
 		}
 	}
 	return nil, 0, false
-}
-
-// equalFoldLower reports whether the ASCII name equals lower, a lower-case
-// ASCII word, ignoring case. Setting bit 0x20 maps 'A'..'Z' to 'a'..'z', and
-// only the two cases of a letter map to that letter.
-func equalFoldLower(name []byte, lower string) bool {
-	if len(name) != len(lower) {
-		return false
-	}
-	for i := range len(name) {
-		if name[i]|0x20 != lower[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // skipValue validates the JSON value that starts at b[i] and returns the
