@@ -35,6 +35,7 @@ const (
 	DefaultMaxCallStackSize = 10000
 	DefaultMaxTimers        = 10000
 	DefaultHookTimeout      = 10 * time.Second
+	DefaultModuleTimeout    = 10 * time.Second
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -63,6 +64,10 @@ type Config struct {
 	// HookTimeout bounds the disconnect hook (the connect hook runs under
 	// its caller's context); DefaultHookTimeout when zero.
 	HookTimeout time.Duration
+	// ModuleTimeout bounds a module's top-level code when a build evaluates
+	// it to find its exports; DefaultModuleTimeout when zero. A module that
+	// runs longer fails the build.
+	ModuleTimeout time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -86,6 +91,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.HookTimeout <= 0 {
 		c.HookTimeout = DefaultHookTimeout
+	}
+	if c.ModuleTimeout <= 0 {
+		c.ModuleTimeout = DefaultModuleTimeout
 	}
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -74,6 +75,22 @@ type route struct {
 // validExport matches the export names that can be addressed as an event.
 var validExport = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 
+// exportsWithin evaluates m in v to find its exported functions, and
+// interrupts it when ctx ends or it runs longer than the module timeout: a
+// top-level loop that never ends must not hold the build (and so start-up,
+// or every later reload) for good. interrupted reports that v was
+// interrupted, so that it must not serve again.
+func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (names []string, interrupted bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.ModuleTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { v.rt.Interrupt(errModuleTimeout) })
+	names, err = v.exportedFunctions(m)
+	return names, !stop(), err
+}
+
+// errModuleTimeout is what a module evaluation is interrupted with.
+var errModuleTimeout = errors.New("module evaluation interrupted")
+
 // build bundles the scripts, finds each module's exported functions by
 // evaluating it once in a scratch VM (or takes them from prev when the
 // module did not change), and checks that no two sources claim the same
@@ -100,7 +117,20 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 			if scratch == nil {
 				scratch = newVM(e, nil)
 			}
-			if names, err = scratch.exportedFunctions(m); err != nil {
+			var interrupted bool
+			names, interrupted, err = e.exportsWithin(ctx, scratch, m)
+			if interrupted {
+				scratch = nil // maybe left interrupted: the next module gets a fresh VM
+			}
+			if interrupted && err != nil {
+				if err := ctx.Err(); err != nil {
+					return nil, fmt.Errorf("engine: build: %w", err)
+				}
+				problems = append(problems, bundle.Message{File: m.File, Text: fmt.Sprintf(
+					"evaluating the module failed: its top-level code ran longer than %s", e.cfg.ModuleTimeout)})
+				continue
+			}
+			if err != nil {
 				problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + describe(err)})
 				continue
 			}

@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // moduleOfSize is a module of about size bytes whose top-level code builds
@@ -81,4 +83,40 @@ func BenchmarkReloadHeap(b *testing.B) {
 	}
 	b.ReportMetric(float64(start)/(1<<20), "MiB-heap-start")
 	b.ReportMetric(float64(heapAfterGC())/(1<<20), "MiB-heap-end")
+}
+
+// TestModuleThatNeverEnds: a module whose top-level code never ends fails
+// the build after the module timeout, at start-up and on a reload (where
+// the current generation keeps serving), and a reload whose context ends
+// stops at once. Found in review: the build's scratch VM was never
+// interrupted, so such a module hung start-up, or a reload and every reload
+// after it, for good.
+func TestModuleThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	const spin = "for (;;) {}\nexport function f() { return 1 }\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "m.js"), []byte(spin), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(context.Background(), Config{Dir: dir, ModuleTimeout: 200 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "m.js") || !strings.Contains(err.Error(), "ran longer than 200ms") {
+		t.Fatalf("New: %v, want a build error naming m.js and the timeout", err)
+	}
+
+	e := newEngine(t, map[string]string{"m.js": "export function f() { return 1 }\n"}, Config{ModuleTimeout: 200 * time.Millisecond})
+	if err := os.WriteFile(filepath.Join(e.cfg.Dir, "m.js"), []byte(spin), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Reload(context.Background()); err == nil || !strings.Contains(err.Error(), "ran longer than 200ms") {
+		t.Fatalf("Reload: %v, want a build error", err)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.f", ""), "1")
+
+	e.cfg.ModuleTimeout = time.Hour // the reload's context is what ends it now
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := e.Reload(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Reload with a context that ends: %v", err)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.f", ""), "1")
 }
