@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +120,48 @@ func TestModuleThatNeverEnds(t *testing.T) {
 		t.Fatalf("Reload with a context that ends: %v", err)
 	}
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.f", ""), "1")
+}
+
+// TestPreloadModuleTimers: in preload mode, timers that a module's top-level
+// code sets belong to the module, not to the call that happened to make the
+// instance: they outlive that call's connection, and stop when a new build
+// replaces the module. Found in review: they belonged to the first call.
+func TestPreloadModuleTimers(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+setInterval(() => { globalThis.ticks = (globalThis.ticks || 0) + 1 }, 5)
+export function ticks() { return globalThis.ticks || 0 }
+`}, Config{PoolSize: 1, Mode: ModePreload})
+	ticks := func(sock *recordingSocket) int {
+		t.Helper()
+		o := runCall(t, e, context.Background(), sock, "m.ticks", "")
+		n, err := strconv.Atoi(string(o.res.Data))
+		if err != nil || o.err != nil {
+			t.Fatalf("ticks: %s, %v", o.res.Data, o.err)
+		}
+		return n
+	}
+	first := newSocket("first")
+	ticks(first) // makes the instance, and its interval
+	close(first.done)
+	later := newSocket("later")
+	before := ticks(later)
+	for deadline := time.Now().Add(5 * time.Second); ticks(later) <= before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the interval stopped with the first caller's connection: still %d ticks", before)
+		}
+	}
+
+	if err := os.WriteFile(filepath.Join(e.cfg.Dir, "m.js"), []byte("export function ticks() { return globalThis.ticks || 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the old interval is dropped at its next tick
+	before = ticks(later)
+	time.Sleep(100 * time.Millisecond)
+	if after := ticks(later); after != before {
+		t.Fatalf("the old generation's interval still runs: %d, then %d", before, after)
+	}
 }

@@ -154,6 +154,16 @@ func (v *vm) exportedFunctions(m *bundle.Module) ([]string, error) {
 	return names, nil
 }
 
+// evaluateInstance evaluates a module instance that outlives the call that
+// makes it (preload mode): what its top-level code starts, timers, belongs
+// to the module and its generation, not to that call.
+func (v *vm) evaluateInstance(wrapper goja.Callable) (*goja.Object, error) {
+	current := v.current
+	v.current = nil
+	defer func() { v.current = current }()
+	return v.evaluate(wrapper)
+}
+
 func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
 	module := v.rt.NewObject()
 	exports := v.rt.NewObject()
@@ -183,7 +193,11 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 		}
 		v.wrappers[r.module] = wrapper
 	}
-	exports, err := v.evaluate(wrapper)
+	evaluate := v.evaluate
+	if v.fns != nil {
+		evaluate = v.evaluateInstance
+	}
+	exports, err := evaluate(wrapper)
 	if err != nil {
 		return nil, err
 	}
