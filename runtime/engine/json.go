@@ -477,6 +477,7 @@ var (
 	typeFloat64 = reflect.TypeOf(float64(0))
 	typeString  = reflect.TypeOf("")
 	typeBool    = reflect.TypeOf(false)
+	typeProxy   = reflect.TypeOf(goja.Proxy{})
 	// Two of goja's string representations: String() of the ASCII one is
 	// free and exact; the UTF-16 one is read by code unit, which is exact
 	// for lone surrogates too. The third (ToValue of a long or non-ASCII Go
@@ -502,6 +503,9 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 	if !isObj {
 		return appendPrimitive(dst, val)
 	}
+	if hasToJSON(obj) {
+		return nil, false
+	}
 	if _, isFn := goja.AssertFunction(obj); isFn {
 		if inArray {
 			return append(dst, "null"...), true
@@ -509,16 +513,13 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 		return dst, true
 	}
 	class := obj.ClassName()
-	if class != "Object" && class != "Array" || len(e.stack) >= maxEncodeDepth {
-		return nil, false
+	if class != "Object" && class != "Array" || len(e.stack) >= maxEncodeDepth || obj.ExportType() == typeProxy {
+		return nil, false // a Proxy of an array is an array to JSON.stringify
 	}
 	for _, seen := range e.stack {
 		if seen == obj {
 			return nil, false // JSON.stringify reports the cycle
 		}
-	}
-	if toJSON := obj.Get("toJSON"); toJSON != nil && !goja.IsUndefined(toJSON) {
-		return nil, false
 	}
 	e.stack = append(e.stack, obj)
 	var ok bool
@@ -561,8 +562,10 @@ func (e *jsonEncoder) appendObject(dst []byte, obj *goja.Object) ([]byte, bool) 
 		if member == nil || goja.IsUndefined(member) {
 			continue
 		}
-		if _, isFn := goja.AssertFunction(member); isFn {
-			continue
+		if fn, isObj := member.(*goja.Object); isObj && !hasToJSON(fn) {
+			if _, isFn := goja.AssertFunction(fn); isFn {
+				continue
+			}
 		}
 		if !first {
 			dst = append(dst, ',')
@@ -575,6 +578,13 @@ func (e *jsonEncoder) appendObject(dst []byte, obj *goja.Object) ([]byte, bool) 
 		}
 	}
 	return append(dst, '}'), true
+}
+
+// hasToJSON reports whether obj has a toJSON property JSON.stringify would
+// call (functions included).
+func hasToJSON(obj *goja.Object) bool {
+	toJSON := obj.Get("toJSON")
+	return toJSON != nil && !goja.IsUndefined(toJSON)
 }
 
 // appendPrimitive writes a number, string or boolean as JSON.stringify

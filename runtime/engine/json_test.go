@@ -116,6 +116,11 @@ func TestStringifyJSONMatchesJSONStringify(t *testing.T) {
 		`[new Number(1), new String("s"), new Boolean(false)]`, `({big: 10n})`, `new Map([[1, 2]])`, `new Uint8Array([1, 2])`,
 		`Object.defineProperty({shown: 1}, "hidden", {value: 2, enumerable: false})`, `({[Symbol("k")]: 1, v: 2})`,
 		`[ , 1, , ]`, `Array(3)`, `({nested: {deep: [{x: [1, {y: "z"}]}]}})`,
+		// Found in review: a Proxy of an array is an array; a function with
+		// toJSON is what toJSON returns, as a member, an element or the value.
+		`new Proxy([1, 2], {})`, `({p: new Proxy([3], {})})`, `new Proxy({a: 1}, {})`,
+		`({f: Object.assign(() => 1, {toJSON: () => "x"})})`, `[Object.assign(() => 1, {toJSON: () => "x"})]`,
+		`Object.assign(() => 1, {toJSON: () => "x"})`,
 	}
 	for _, expr := range exprs {
 		val, err := v.rt.RunString(expr)
