@@ -295,8 +295,8 @@ func TestDeadlineTimerRearms(t *testing.T) {
 }
 
 // TestSettledCallTimerNotBounded: a timer callback set by a call that has
-// already been answered runs to its end even past that call's deadline (as
-// before: only a call that awaits is bounded by its context).
+// already been answered runs to its end even past that call's deadline: it
+// is bounded by the timer run limit (10 s), not by the call.
 func TestSettledCallTimerNotBounded(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, map[string]string{"m.js": deadlineModule}, Config{PoolSize: 1})
@@ -404,5 +404,29 @@ export function echo(socket, data) { return data }
 			t.Fatalf("%s: stats %+v, want a VM reset", event, s)
 		}
 		ok(t, runCall(t, e, context.Background(), newSocket("b"), "m.echo", "1"), "1")
+	}
+}
+
+// TestRunawayTimerInterrupted: a timer callback that never ends, set by a
+// call already answered or by a module's top-level code, is interrupted
+// after the timer run limit, its VM replaced, and the worker serves again.
+// Found in review: such runs had no bound, and held their worker for good.
+func TestRunawayTimerInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function later() { setTimeout(() => { for (;;) {} }, 10); return 1 }
+export function one() { return 1 }
+`, "top.js": `
+setTimeout(() => { for (;;) {} }, 10)
+export function one() { return 1 }
+`}, Config{PoolSize: 1, TimerRunLimit: 100 * time.Millisecond})
+	for i, event := range []string{"m.later", "top.one"} {
+		ok(t, runCall(t, e, context.Background(), newSocket("a"), event, ""), "1")
+		for deadline := time.Now().Add(20 * time.Second); e.Stats().VMResets != uint64(i+1); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the runaway timer was not interrupted (stats %+v)", event, e.Stats())
+			}
+		}
+		ok(t, runCall(t, e, ctxWithTimeout(t, 5*time.Second), newSocket("b"), "m.one", ""), "1")
 	}
 }

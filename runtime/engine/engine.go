@@ -36,6 +36,7 @@ const (
 	DefaultMaxTimers        = 10000
 	DefaultHookTimeout      = 10 * time.Second
 	DefaultModuleTimeout    = 10 * time.Second
+	DefaultTimerRunLimit    = 10 * time.Second
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -68,6 +69,10 @@ type Config struct {
 	// it to find its exports; DefaultModuleTimeout when zero. A module that
 	// runs longer fails the build.
 	ModuleTimeout time.Duration
+	// TimerRunLimit bounds one run of a timer callback, with the promise
+	// continuations it runs; DefaultTimerRunLimit when zero. A run that
+	// goes on longer is interrupted and its VM replaced.
+	TimerRunLimit time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -94,6 +99,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ModuleTimeout <= 0 {
 		c.ModuleTimeout = DefaultModuleTimeout
+	}
+	if c.TimerRunLimit <= 0 {
+		c.TimerRunLimit = DefaultTimerRunLimit
 	}
 }
 

@@ -28,10 +28,11 @@ type worker struct {
 	vm   *vm           // replaced by reset; only the worker goroutine reads it without mu
 	wake chan struct{} // a new generation is current
 
-	mu      sync.Mutex
-	running *call              // whose JS runs now (for interrupts)
-	bounded bool               // the run of running ends at its context's deadline
-	pending map[*call]struct{} // calls awaiting a promise on this VM
+	mu          sync.Mutex
+	running     *call              // whose JS runs now (for interrupts)
+	bounded     bool               // the run of running ends at runDeadline
+	runDeadline time.Time          // when the run of running is interrupted, if bounded
+	pending     map[*call]struct{} // calls awaiting a promise on this VM
 
 	// deadline interrupts a call's synchronous run at its context's
 	// deadline. It is one timer per worker, made on first use, and armed
@@ -109,7 +110,8 @@ func (w *worker) start(c *call) {
 		c.settle(Result{}, &unknownEventError{event: c.req.Event})
 		return
 	}
-	if !w.enter(c, true) {
+	deadline, _ := c.ctx.Deadline()
+	if !w.enter(c, deadline) {
 		if w.e.closed.Load() {
 			c.settle(Result{}, ErrClosed)
 		}
@@ -283,16 +285,18 @@ func (w *worker) recoverPanic(c *call) {
 	}
 }
 
-// enter marks c as the call whose JS runs now. It reports false, and marks
-// nothing, when c's context has been seen to end while it awaited: under mu,
-// either expire sees c running and interrupts it, or enter sees it expired.
+// enter marks c as the call whose JS runs now, until deadline (none when
+// zero). It reports false, and marks nothing, when c's context has been
+// seen to end while it awaited: under mu, either expire sees c running and
+// interrupts it, or enter sees it expired.
 //
-// A bounded run (a call's synchronous part) is interrupted at c's deadline
-// by the worker's timer. A context without a deadline is not watched while
-// the synchronous part runs: its cancellation is noticed when that part
-// ends (start). The runs of timer callbacks and promise continuations are
-// not bounded here: a call that awaits is watched by its context (watch).
-func (w *worker) enter(c *call, bounded bool) bool {
+// A run with a deadline is interrupted at it by the worker's timer: a
+// call's synchronous part at its context's deadline, a timer callback (and
+// the promise continuations it runs) after the timer run limit. A call's
+// context without a deadline is not watched while its synchronous part
+// runs: its cancellation is noticed when that part ends (start). A call
+// that awaits is also watched by its context (watch).
+func (w *worker) enter(c *call, deadline time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if c.timedOut.Load() || w.e.closed.Load() {
@@ -300,12 +304,9 @@ func (w *worker) enter(c *call, bounded bool) bool {
 	}
 	w.running = c
 	w.vm.current = c
-	if bounded {
-		var d time.Time
-		d, w.bounded = c.ctx.Deadline()
-		if w.bounded && (w.armedFor.IsZero() || d.Before(w.armedFor)) {
-			w.armAt(d)
-		}
+	w.bounded, w.runDeadline = !deadline.IsZero(), deadline
+	if w.bounded && (w.armedFor.IsZero() || deadline.Before(w.armedFor)) {
+		w.armAt(deadline)
 	}
 	return true
 }
@@ -346,7 +347,7 @@ func (w *worker) onDeadline() {
 		w.mu.Unlock()
 		return
 	}
-	d, _ := c.ctx.Deadline()
+	d := w.runDeadline
 	if time.Now().Before(d) {
 		w.armAt(d) // fired for an earlier call: watch this one
 		w.mu.Unlock()
@@ -363,7 +364,7 @@ func (w *worker) onDeadline() {
 	// Under mu, and only if the same run still goes on, so that an interrupt
 	// never outlives the run it was meant for (leave clears it under mu).
 	w.mu.Lock()
-	if w.running == c && w.bounded {
+	if w.running == c && w.bounded && w.runDeadline.Equal(d) {
 		w.vm.rt.Interrupt(errInterrupted)
 	}
 	w.mu.Unlock()
@@ -421,7 +422,7 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 			ok = false
 		}
 	}()
-	if !w.enter(c, false) {
+	if !w.enter(c, time.Now().Add(w.e.cfg.TimerRunLimit)) {
 		return true
 	}
 	_, err := t.fn(goja.Undefined(), t.args...)
