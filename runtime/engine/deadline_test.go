@@ -3,6 +3,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -428,5 +431,76 @@ export function one() { return 1 }
 			}
 		}
 		ok(t, runCall(t, e, ctxWithTimeout(t, 5*time.Second), newSocket("b"), "m.one", ""), "1")
+	}
+}
+
+// TestContinuationInterruptedInAnotherRun: a call that awaits, whose answer
+// is written inside another call's run (which resolves it), is answered
+// even when that run is interrupted while writing it: the reset that
+// follows answers it. Found in review: it was forgotten before its answer
+// was written, and nothing answered it.
+func TestContinuationInterruptedInAnotherRun(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function wait() { return new Promise(r => { globalThis.resolveX = r }) }
+export function fire() { globalThis.resolveX({ toJSON() { for (;;) {} } }); return 1 }
+`}, Config{PoolSize: 1})
+	waiting := start(e, context.Background(), newSocket("x"), "m.wait", "")
+	waitTaken(t, e)
+	for waiting.starts.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	runCall(t, e, ctxWithTimeout(t, 200*time.Millisecond), newSocket("t"), "m.fire", "")
+	select {
+	case <-waiting.finished:
+		if !errors.Is(waiting.err, ErrAborted) {
+			t.Fatalf("the awaiting call: %s, %v; want ErrAborted", waiting.res.Data, waiting.err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the awaiting call was never answered")
+	}
+}
+
+// TestTimerThrowNotConvertible: converting what a timer callback threw
+// (for the log) runs JS too, within the run's bound: a toString that never
+// ends is interrupted, and the worker and Close go on. Found in review.
+func TestTimerThrowNotConvertible(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function later() { setTimeout(() => { throw { toString() { for (;;) {} } } }, 10); return 1 }
+export function one() { return 1 }
+`}, Config{PoolSize: 1, TimerRunLimit: 100 * time.Millisecond})
+	ok(t, runCall(t, e, context.Background(), newSocket("a"), "m.later", ""), "1")
+	time.Sleep(50 * time.Millisecond) // the timer fires and its callback throws
+	ok(t, runCall(t, e, ctxWithTimeout(t, 10*time.Second), newSocket("b"), "m.one", ""), "1")
+}
+
+// TestModuleThrowNotConvertible: a module whose top-level code throws a
+// value that cannot be converted (a toString that never ends, or throws)
+// fails the build, within the module timeout. Found in review: the thrown
+// value was described after the bound had been lifted.
+func TestModuleThrowNotConvertible(t *testing.T) {
+	t.Parallel()
+	for name, src := range map[string]string{
+		"endless": "throw { toString() { for (;;) {} } }\nexport function one() { return 1 }\n",
+		"throws":  "throw { toString() { throw 1 } }\nexport function one() { return 1 }\n",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "m.js"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := New(context.Background(), Config{Dir: dir, ModuleTimeout: 200 * time.Millisecond})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "m.js") {
+				t.Errorf("%s: New = %v, want a build error naming m.js", name, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: the build hangs", name)
+		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dop251/goja"
+
 	"github.com/eventhost/eventhost/runtime/bundle"
 )
 
@@ -78,14 +80,37 @@ var validExport = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 // exportsWithin evaluates m in v to find its exported functions, and
 // interrupts it when ctx ends or it runs longer than the module timeout: a
 // top-level loop that never ends must not hold the build (and so start-up,
-// or every later reload) for good. interrupted reports that v was
-// interrupted, so that it must not serve again.
-func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (names []string, interrupted bool, err error) {
+// or every later reload) for good. problem says why m failed ("" when it
+// did not); describing what its top-level code threw runs JS too, under
+// the same bound. interrupted reports that v was interrupted, so that it
+// must not serve again.
+func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (names []string, problem string, interrupted bool) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.ModuleTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { v.rt.Interrupt(errModuleTimeout) })
-	names, err = v.exportedFunctions(m)
-	return names, !stop(), err
+	names, problem = evaluateExports(v, m)
+	return names, problem, !stop()
+}
+
+// evaluateExports evaluates m in v and returns its exported functions, or
+// why it failed.
+func evaluateExports(v *vm, m *bundle.Module) (names []string, problem string) {
+	defer func() {
+		switch r := recover().(type) {
+		case nil:
+		case *goja.InterruptedError, *goja.StackOverflowError, *goja.Exception:
+			// Converting the thrown value to text was interrupted, overflowed
+			// or threw.
+			names, problem = nil, "its top-level code threw a value that cannot be converted to a string"
+		default:
+			panic(r)
+		}
+	}()
+	names, err := v.exportedFunctions(m)
+	if err != nil {
+		return nil, describe(err)
+	}
+	return names, ""
 }
 
 // errModuleTimeout is what a module evaluation is interrupted with.
@@ -117,21 +142,20 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 			if scratch == nil {
 				scratch = newVM(e, nil)
 			}
+			var problem string
 			var interrupted bool
-			names, interrupted, err = e.exportsWithin(ctx, scratch, m)
+			names, problem, interrupted = e.exportsWithin(ctx, scratch, m)
 			if interrupted {
 				scratch = nil // maybe left interrupted: the next module gets a fresh VM
 			}
-			if interrupted && err != nil {
-				if err := ctx.Err(); err != nil {
-					return nil, fmt.Errorf("engine: build: %w", err)
+			if problem != "" {
+				if interrupted {
+					if err := ctx.Err(); err != nil {
+						return nil, fmt.Errorf("engine: build: %w", err)
+					}
+					problem = fmt.Sprintf("its top-level code ran longer than %s", e.cfg.ModuleTimeout)
 				}
-				problems = append(problems, bundle.Message{File: m.File, Text: fmt.Sprintf(
-					"evaluating the module failed: its top-level code ran longer than %s", e.cfg.ModuleTimeout)})
-				continue
-			}
-			if err != nil {
-				problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + describe(err)})
+				problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + problem})
 				continue
 			}
 		}

@@ -28,7 +28,17 @@ const (
 )
 
 // parseJSON returns the JS value of JSON text, as JSON.parse would.
-func (v *vm) parseJSON(data []byte) (goja.Value, error) {
+func (v *vm) parseJSON(data []byte) (goja.Value, error) { return v.parseJSONText(data, false) }
+
+// parseRequestData is parseJSON for the data of a request, which a client
+// chose: data nested deeper than the parser's bound is refused with
+// bad_request rather than given to JSON.parse, since a handler that
+// returned it would cost JSON.stringify time quadratic in its depth, which
+// no deadline can interrupt. (The server's own JSON, socket.data and the
+// handshake, is read at any depth.)
+func (v *vm) parseRequestData(data []byte) (goja.Value, error) { return v.parseJSONText(data, true) }
+
+func (v *vm) parseJSONText(data []byte, refuseDeep bool) (goja.Value, error) {
 	// The scratch slices are taken for the parse, so that a parse nested in
 	// this one (were a setter on Object.prototype to run one) has its own.
 	p := jsonParser{rt: v.rt, strs: &v.strs, b: data, items: v.jsonItems, buf: v.jsonScratch}
@@ -49,20 +59,13 @@ func (v *vm) parseJSON(data []byte) (goja.Value, error) {
 	}
 	v.jsonItems, v.jsonScratch = p.items[:0], p.buf[:0]
 	if err != nil {
-		if nestedDeeper(data, maxParseDepth) {
-			// Refused rather than given to JSON.parse: a value this deep
-			// would cost JSON.stringify time quadratic in its depth, which
-			// no deadline can interrupt, if a handler returned it.
-			return nil, errTooDeep
+		if refuseDeep && nestedDeeper(data, maxParseDepth) {
+			return nil, &HandlerError{Code: "bad_request", Message: fmt.Sprintf("data is nested more than %d levels deep", maxParseDepth)}
 		}
 		return v.parse(goja.Undefined(), v.rt.ToValue(string(data)))
 	}
 	return val, nil
 }
-
-// errTooDeep answers a call whose data nests arrays and objects deeper than
-// the parser's bound.
-var errTooDeep = &HandlerError{Code: "bad_request", Message: fmt.Sprintf("data is nested more than %d levels deep", maxParseDepth)}
 
 // nestedDeeper reports whether JSON text opens more than max arrays and
 // objects inside one another.

@@ -434,3 +434,17 @@ func TestDataTooDeep(t *testing.T) {
 		t.Fatalf("data at the bound: %.40s, %v", o.res.Data, o.err)
 	}
 }
+
+// TestDeepConnectionData: the depth bound is for the data clients send;
+// socket.data, which the server itself wrote, is read at any depth. Found
+// in review: data deeper than the bound was read back as {} and then
+// written over the connection's data.
+func TestDeepConnectionData(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": `
+export function set(socket) { let o = {}; for (let i = 0; i < 600; i++) o = { o }; socket.data = o; return 1 }
+export function get(socket) { let n = 0, o = socket.data; while (o.o) { o = o.o; n++ } return n }`}, Config{PoolSize: 1})
+	sock := newSocket("s")
+	ok(t, runCall(t, e, context.Background(), sock, "m.set", ""), "1")
+	ok(t, runCall(t, e, context.Background(), sock, "m.get", ""), "600")
+}

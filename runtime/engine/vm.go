@@ -242,7 +242,7 @@ func (v *vm) arg(req *Request) (goja.Value, error) {
 	case req.Data == nil:
 		return goja.Undefined(), nil
 	default:
-		return v.parseJSON(req.Data)
+		return v.parseRequestData(req.Data)
 	}
 }
 

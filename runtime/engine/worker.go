@@ -182,14 +182,17 @@ func (w *worker) settleValue(c *call, val goja.Value) {
 	w.mu.Unlock()
 	c.watch()
 	then, _ := goja.AssertFunction(obj.Get("then"))
+	// Each answers c, then forgets it: if writing the answer runs JS that is
+	// interrupted (the run it happens in ends, and the VM is reset), c is
+	// still pending then, and the reset answers it.
 	onFulfilled := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		w.unpend(c)
 		w.reply(c, call.Argument(0), true)
+		w.unpend(c)
 		return goja.Undefined()
 	})
 	onRejected := v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
-		w.unpend(c)
 		w.reject(c, call.Argument(0), true)
+		w.unpend(c)
 		return goja.Undefined()
 	})
 	if _, err := then(obj, onFulfilled, onRejected); err != nil {
@@ -426,13 +429,16 @@ func (w *worker) runTimer(t *timer) (ok bool) {
 		return true
 	}
 	_, err := t.fn(goja.Undefined(), t.args...)
-	w.leave()
-	if err == nil {
-		return true
-	}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
-		w.e.log.Warn("uncaught exception in a timer callback", "event", c.req.Event, "error", w.vm.text(ex.Value()), "stack", w.vm.exceptionStack(ex))
+		// Converting what was thrown runs JS: still within the run's bound.
+		text, stack := w.vm.text(ex.Value()), w.vm.exceptionStack(ex)
+		w.leave()
+		w.e.log.Warn("uncaught exception in a timer callback", "event", c.req.Event, "error", text, "stack", stack)
+		return true
+	}
+	w.leave()
+	if err == nil {
 		return true
 	}
 	w.failed(c, err)
