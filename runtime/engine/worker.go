@@ -30,12 +30,12 @@ type worker struct {
 
 	mu          sync.Mutex
 	running     *call              // whose JS runs now (for interrupts)
-	bounded     bool               // the run of running ends at runDeadline
-	runDeadline time.Time          // when the run of running is interrupted, if bounded
+	runDeadline time.Time          // when the run of running is interrupted; zero: never
 	pending     map[*call]struct{} // calls awaiting a promise on this VM
 
-	// deadline interrupts a call's synchronous run at its context's
-	// deadline. It is one timer per worker, made on first use, and armed
+	// deadline interrupts a run at its deadline (a call's synchronous part
+	// at its context's deadline, a timer callback at the timer run limit).
+	// It is one timer per worker, made on first use, and armed
 	// lazily: a run whose deadline is not before armedFor leaves it as it
 	// is, and when it fires for a deadline that no run has now, onDeadline
 	// arms it for the running call's. Under a steady timeout, where every
@@ -307,8 +307,8 @@ func (w *worker) enter(c *call, deadline time.Time) bool {
 	}
 	w.running = c
 	w.vm.current = c
-	w.bounded, w.runDeadline = !deadline.IsZero(), deadline
-	if w.bounded && (w.armedFor.IsZero() || deadline.Before(w.armedFor)) {
+	w.runDeadline = deadline
+	if !deadline.IsZero() && (w.armedFor.IsZero() || deadline.Before(w.armedFor)) {
 		w.armAt(deadline)
 	}
 	return true
@@ -329,7 +329,7 @@ func (w *worker) armAt(d time.Time) {
 func (w *worker) leave() {
 	w.mu.Lock()
 	w.running = nil
-	w.bounded = false
+	w.runDeadline = time.Time{}
 	w.vm.rt.ClearInterrupt()
 	w.vm.current = nil
 	w.mu.Unlock()
@@ -346,7 +346,7 @@ func (w *worker) onDeadline() {
 	w.mu.Lock()
 	w.armedFor = time.Time{}
 	c := w.running
-	if c == nil || !w.bounded {
+	if c == nil || w.runDeadline.IsZero() {
 		w.mu.Unlock()
 		return
 	}
@@ -367,7 +367,7 @@ func (w *worker) onDeadline() {
 	// Under mu, and only if the same run still goes on, so that an interrupt
 	// never outlives the run it was meant for (leave clears it under mu).
 	w.mu.Lock()
-	if w.running == c && w.bounded && w.runDeadline.Equal(d) {
+	if w.running == c && w.runDeadline.Equal(d) {
 		w.vm.rt.Interrupt(errInterrupted)
 	}
 	w.mu.Unlock()
