@@ -358,3 +358,25 @@ func TestDebugAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestDisconnectHooksRunOnShutdown: every connection open at shutdown gets
+// its disconnect hook, even when the hooks queue for one VM. Found in
+// review: the engine closed as soon as the sockets had, and cut the hooks
+// still queued or running.
+func TestDisconnectHooksRunOnShutdown(t *testing.T) {
+	t.Parallel()
+	dir := writeScripts(t, map[string]string{
+		"_connection.js": `export function disconnect(socket, reason) { const t = Date.now() + 20; while (Date.now() < t) {} console.log("bye " + reason) }`,
+		"z/r.js":         `export function ping() { return "pong" }`,
+	})
+	srv := startServer(t, "-scripts", dir, "-watch=false", "-pool", "1")
+	for range 10 {
+		dial(t, srv.url).ok("z.r.ping", "", `"pong"`)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(srv.logs.String(), "bye server shutdown"); n != 10 {
+		t.Fatalf("the disconnect hook ran %d times of 10", n)
+	}
+}

@@ -157,7 +157,15 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		ready(ln.Addr().String())
 	}
 
-	return srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+	err = srv.Serve(ctx, ln, cfg.ShutdownTimeout)
+	// Every connection has ended and started its disconnect hook: let the
+	// hooks finish before the engine closes, within one more -timeout.
+	hooksCtx, cancel := context.WithTimeout(context.Background(), cfg.Timeout)
+	defer cancel()
+	if werr := eng.WaitHooks(hooksCtx); werr != nil {
+		log.Warn("shutdown: disconnect hooks still running were cut", "error", werr)
+	}
+	return err
 }
 
 // status is what GET /healthz reports of the scripts.

@@ -179,6 +179,11 @@ type Engine struct {
 	queue   chan *call
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	// Disconnect hooks started and not yet answered, and the WaitHooks
+	// calls waiting for none to be left.
+	hooksMu      sync.Mutex
+	hooksRunning int
+	hookWaiters  []chan struct{}
 	closed  atomic.Bool
 	reload  sync.Mutex // one build at a time
 	builder *bundle.Builder
@@ -393,8 +398,12 @@ func (e *Engine) Disconnect(s Socket, reason string) {
 	// The hook runs later, on a VM; the connection's rooms and data are
 	// read now, as they were when it ended.
 	s = endedSocket{Socket: s, rooms: s.Rooms(), data: s.Data()}
+	e.hooksMu.Lock()
+	e.hooksRunning++
+	e.hooksMu.Unlock()
 	e.Call(ctx, &Request{Event: "(disconnect)", Data: data, Socket: s, hook: "disconnect",
 		Done: func(_ Result, err error) {
+			defer e.hookEnded()
 			cancel()
 			if err != nil {
 				e.log.Warn("disconnect hook failed", "socket", s.ID(), "reason", reason, "error", err)
@@ -414,6 +423,40 @@ func (s endedSocket) Rooms() []string   { return s.rooms }
 func (s endedSocket) Data() []byte      { return s.data }
 func (s endedSocket) SetData([]byte)    {}
 func (s endedSocket) Join(string) error { return errors.New("the connection has ended") }
+
+// WaitHooks waits until the disconnect hooks started so far have finished
+// (each is bounded by HookTimeout), or ctx ends. A server calls it after its
+// connections have closed and before Close, which would cut the hooks
+// still queued or running.
+func (e *Engine) WaitHooks(ctx context.Context) error {
+	e.hooksMu.Lock()
+	if e.hooksRunning == 0 {
+		e.hooksMu.Unlock()
+		return nil
+	}
+	idle := make(chan struct{})
+	e.hookWaiters = append(e.hookWaiters, idle)
+	e.hooksMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("engine: waiting for disconnect hooks: %w", context.Cause(ctx))
+	}
+}
+
+// hookEnded counts a disconnect hook answered, and wakes WaitHooks when it
+// was the last.
+func (e *Engine) hookEnded() {
+	e.hooksMu.Lock()
+	defer e.hooksMu.Unlock()
+	if e.hooksRunning--; e.hooksRunning == 0 {
+		for _, idle := range e.hookWaiters {
+			close(idle)
+		}
+		e.hookWaiters = nil
+	}
+}
 
 // Close interrupts the JS running now, stops the workers, and fails the
 // calls that were running, queued or awaiting with ErrClosed. It is safe to
