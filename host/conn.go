@@ -379,7 +379,6 @@ func (c *Conn) forget(r *request) {
 // stays reachable for Shutdown's abort, in srv.orphans, until they settle.
 func (c *Conn) ended() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.gone = true
 	if c.calls == nil {
 		c.stopExpiry()
@@ -387,6 +386,12 @@ func (c *Conn) ended() {
 		c.srv.orphansMu.Lock()
 		c.srv.orphans[c] = struct{}{}
 		c.srv.orphansMu.Unlock()
+	}
+	c.mu.Unlock()
+	if c.srv.draining.Load() {
+		// Their answers can no longer be delivered: they must not hold the
+		// drain (Shutdown aborts the orphans of earlier ends itself).
+		c.abortCalls()
 	}
 }
 

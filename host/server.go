@@ -496,7 +496,8 @@ const closeWait = 2 * time.Second
 
 // Shutdown drains the server: new requests are answered with overloaded,
 // calls in flight may finish until ctx ends (those still open then are
-// answered with overloaded), then every connection is closed with 1001
+// answered with overloaded; those of connections that have ended are
+// answered at once), then every connection is closed with 1001
 // (going away). It returns nil when every call finished in time and every
 // connection went; an error wrapping ctx's when the grace period ended with
 // calls open, or one saying how many connections were cut. Connections it
@@ -504,6 +505,7 @@ const closeWait = 2 * time.Second
 // when it returns (unless a connection had to be cut and still did not end).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
+	s.abortOrphanCalls()
 	var errs []error
 	if err := waitZero(ctx, &s.calls); err != nil {
 		n := s.calls.Load()
@@ -543,6 +545,21 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.closers.Wait()
 	return errors.Join(errs...)
+}
+
+// abortOrphanCalls answers the calls in flight of connections that have
+// ended: their answers cannot be delivered, so the drain does not wait for
+// them.
+func (s *Server) abortOrphanCalls() {
+	s.orphansMu.Lock()
+	orphans := make([]*Conn, 0, len(s.orphans))
+	for c := range s.orphans {
+		orphans = append(orphans, c)
+	}
+	s.orphansMu.Unlock()
+	for _, c := range orphans {
+		c.abortCalls()
+	}
 }
 
 // abortCalls answers every call in flight with errShuttingDown and ends its

@@ -380,3 +380,20 @@ func TestDisconnectHooksRunOnShutdown(t *testing.T) {
 		t.Fatalf("the disconnect hook ran %d times of 10", n)
 	}
 }
+
+// TestShutdownNotHeldByEndedConnection: a call whose connection has ended
+// cannot deliver its answer (the engine drops its timers), so it does not
+// hold the drain. Found in review: it kept shutdown waiting for its whole
+// -timeout (a minute here; the test gives up after 20 s).
+func TestShutdownNotHeldByEndedConnection(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "-scripts", "../../scripts", "-timeout", "1m", "-shutdown-timeout", "1m")
+	c := dial(t, srv.url)
+	c.request("api.clock.wait", `{"ms":100}`)
+	c.ok("api.ping", "", `"pong"`) // the wait has started
+	_ = c.conn.Close()
+	srv.logsContain(t, "ended: ") // the disconnect hook has seen it end
+	if err := srv.stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
