@@ -162,6 +162,10 @@ func esbuildOptions(absDir string, mods []*Module, external []string) api.BuildO
 		Format:   api.FormatESModule,
 		Platform: api.PlatformNeutral,
 		Target:   api.ESNext,
+		// goja reads UTF-8 source; the default ASCII output would escape a
+		// non-ASCII export name (café) into a form the export clause
+		// rewrite (exportsAssignment) does not read.
+		Charset: api.CharsetUTF8,
 		// goja lacks these; esbuild lowers them. Without "decorators",
 		// esbuild leaves @decorator syntax as is for ESNext.
 		Supported: map[string]bool{

@@ -24,14 +24,13 @@ var exportSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+)(?:\s+as\s+([\p{L}\p
 // body has run (a snapshot, not live bindings): for the exported functions
 // that are routes, the same thing.
 func exportsAssignment(js string) (string, error) {
+	// esbuild's clause ends its output, before the source map comment: a
+	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
-	if len(locs) == 0 {
+	if len(locs) == 0 || !onlyComments(js[locs[len(locs)-1][1]:]) {
 		return js, nil
 	}
-	if len(locs) > 1 {
-		return "", fmt.Errorf("bundle: esbuild output has %d export clauses, want one", len(locs))
-	}
-	loc := locs[0]
+	loc := locs[len(locs)-1]
 	var b strings.Builder
 	b.WriteString(js[:loc[0]])
 	b.WriteString("module.exports = {")
@@ -86,4 +85,14 @@ func nativeModules(names []string) api.Plugin {
 			return api.OnLoadResult{Contents: &contents, Loader: api.LoaderJS}, nil
 		})
 	}}
+}
+
+// onlyComments reports whether s holds nothing but space and // comments.
+func onlyComments(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "//") {
+			return false
+		}
+	}
+	return true
 }

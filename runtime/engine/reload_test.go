@@ -165,3 +165,20 @@ export function ticks() { return globalThis.ticks || 0 }
 		t.Fatalf("the old generation's interval still runs: %d, then %d", before, after)
 	}
 }
+
+// TestExportLookAlikes: a module builds and serves when it exports a
+// non-ASCII name (not a route, but not an error either), and when a
+// template literal holds a line that looks like an export clause. Found in
+// review: the first failed the build (esbuild escaped the name), the
+// second did too (two clauses seen).
+func TestExportLookAlikes(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{
+		"a.js": "export function f() { return 1 }\nexport const café = 2\n",
+		"b.js": "export function g() { return `\\nexport { g };\\n` }\n",
+		"c.js": "export const text = `\\nexport { x };\\n`\nexport function h() { return text.length }\n",
+	}, Config{PoolSize: 1})
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "a.f", ""), "1")
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "b.g", ""), `"\nexport { g };\n"`)
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "c.h", ""), "15")
+}
