@@ -64,12 +64,22 @@ func callCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("call: waiting for the reply: %w", err)
 		}
 		if kind == websocket.BinaryMessage {
-			r, err := protocol.DecodeBinary(frame)
-			if err != nil || string(r.ID) != "1" {
-				fmt.Fprintf(stderr, "binary push %s (%d bytes)\n", r.Event, len(r.Payload))
+			var env struct {
+				ID    json.RawMessage `json:"id"`
+				Event string          `json:"event"`
+			}
+			rawEnv, payload, err := protocol.SplitBinary(frame)
+			if err == nil {
+				err = json.Unmarshal(rawEnv, &env)
+			}
+			if err != nil {
+				return fmt.Errorf("call: unreadable binary frame: %w", err)
+			}
+			if string(env.ID) != "1" {
+				fmt.Fprintf(stderr, "binary push %s (%d bytes)\n", env.Event, len(payload))
 				continue
 			}
-			_, err = stdout.Write(r.Payload)
+			_, err = stdout.Write(payload)
 			return err
 		}
 		var msg struct {

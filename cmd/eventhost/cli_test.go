@@ -148,6 +148,30 @@ func TestCallCommand(t *testing.T) {
 	if code, _, _ = runCLI(t, []string{"call", "-url", srv.url, "api.ping", `{bad`}, nil); code != 2 {
 		t.Fatalf("bad JSON argument: exit %d, want 2", code)
 	}
+	// A binary reply: its payload, as is. Found in review: call read binary
+	// replies with the request decoder, took them for pushes, and waited.
+	code, stdout, stderr = runCLI(t, []string{"call", "-url", srv.url, "-timeout", "5s", "api.bytes.reverse", `"abc"`}, nil)
+	if code != 0 || stdout != "cba" {
+		t.Fatalf("binary reply: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestScriptsSymlink: -scripts may name a symbolic link to the folder.
+// Found in review: the walk did not enter a link at its root, and the server
+// served no routes.
+func TestScriptsSymlink(t *testing.T) {
+	t.Parallel()
+	real := writeScripts(t, map[string]string{"z/r.js": `export function ping() { return "pong" }`})
+	link := filepath.Join(t.TempDir(), "scripts")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, []string{"routes", "-scripts", link}, nil)
+	if code != 0 || !strings.Contains(stdout, "z.r.ping") {
+		t.Fatalf("routes: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	srv := startServer(t, "-scripts", link)
+	dial(t, srv.url).ok("z.r.ping", "", `"pong"`)
 }
 
 // TestFlagsAndEnv: every flag is also an EVENTHOST_* variable; the command

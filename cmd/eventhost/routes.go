@@ -29,7 +29,7 @@ func routes(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := applyEnv(fs, getenv); err != nil {
 		return &cli.ExitError{Code: 2, Msg: "eventhost routes: " + err.Error()}
 	}
-	eng, err := engine.New(ctx, engine.Config{Dir: *dir, PoolSize: 1, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	eng, err := engine.New(ctx, engine.Config{Dir: resolveScripts(*dir), PoolSize: 1, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	if err != nil {
 		var be *bundle.Error
 		if errors.As(err, &be) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -65,7 +66,18 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if err := cfg.Check(); err != nil {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
+	cfg.scripts = resolveScripts(cfg.scripts)
 	return cfg, nil
+}
+
+// resolveScripts returns the scripts folder with symbolic links resolved:
+// walking a folder and watching it do not follow a link at its root. A
+// path that does not resolve is kept, for the build to report.
+func resolveScripts(dir string) string {
+	if resolved, err := filepath.EvalSymlinks(dir); err == nil {
+		return resolved
+	}
+	return dir
 }
 
 // serve runs the server until ctx ends, then shuts it down gracefully.

@@ -61,18 +61,15 @@ func DecodeBinary(frame []byte) (Request, error) {
 // decodeBinary is DecodeBinary; fast is as for decodeText.
 func decodeBinary(frame []byte, fast bool) (Request, error) {
 	req := Request{Binary: true}
-	if len(frame) < 4 {
-		return req, Errorf(CodeBadRequest, "binary frame shorter than its 4-byte envelope length")
-	}
-	n := binary.BigEndian.Uint32(frame)
-	if uint64(n) > uint64(len(frame)-4) {
-		return req, Errorf(CodeBadRequest, "binary frame envelope length %d exceeds the frame's %d bytes", n, len(frame)-4)
-	}
-	env, err := decodeEnvelope(frame[4:4+n], fast)
+	rawEnv, payload, err := SplitBinary(frame)
 	if err != nil {
 		return req, err
 	}
-	req.Payload = frame[4+n:]
+	env, err := decodeEnvelope(rawEnv, fast)
+	if err != nil {
+		return req, err
+	}
+	req.Payload = payload
 	req, err = finish(req, env, fast)
 	if err == nil && env.Data != nil {
 		err = Errorf(CodeBadRequest, "a binary frame's envelope has no data: the payload follows the envelope")
@@ -247,6 +244,20 @@ func AppendBinary(dst []byte, envelope []byte, payload []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(envelope)))
 	dst = append(dst, envelope...)
 	return append(dst, payload...)
+}
+
+// SplitBinary splits a binary frame into its JSON envelope and its payload,
+// without reading the envelope: what a client does with the server's binary
+// replies ({"id":...}) and pushes ({"event":...}).
+func SplitBinary(frame []byte) (envelope, payload []byte, err error) {
+	if len(frame) < 4 {
+		return nil, nil, Errorf(CodeBadRequest, "binary frame shorter than its 4-byte envelope length")
+	}
+	n := binary.BigEndian.Uint32(frame)
+	if uint64(n) > uint64(len(frame)-4) {
+		return nil, nil, Errorf(CodeBadRequest, "binary frame envelope length %d exceeds the frame's %d bytes", n, len(frame)-4)
+	}
+	return frame[4 : 4+n], frame[4+n:], nil
 }
 
 // BinaryReplyEnvelope returns the envelope of a binary reply: {"id":id}.

@@ -19,9 +19,8 @@ const maxDepth = 64
 // without encoding/json. It reports ok false, leaving the decision to
 // encoding/json, for anything but a syntactically valid JSON object whose
 // member names are plain: no escapes, control characters or bytes of 0x80
-// and above, and no case variant of "event", "id" or "data" (encoding/json
-// matches those case-insensitively). Values are validated in full, and
-// nesting deeper than maxDepth is handed on too.
+// and above. Values are validated in full, and nesting deeper than
+// maxDepth is handed on too.
 //
 // As with encoding/json, unknown members are skipped and the last of
 // duplicate members wins. The raw values returned are sub-slices of b,
