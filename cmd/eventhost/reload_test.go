@@ -253,3 +253,22 @@ func TestReloadUnderLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestReloadAfterFolderCameBack: when the scripts folder is moved away and
+// back, the server keeps reloading. Found in review: it stopped for good.
+func TestReloadAfterFolderCameBack(t *testing.T) {
+	t.Parallel()
+	dir := writeScripts(t, map[string]string{"api/g.js": `export function h() { return 1 }` + "\n"})
+	srv := startServer(t, "-scripts", dir)
+	c := dial(t, srv.url)
+	c.ok("api.g.h", "", "1")
+	if err := os.Rename(dir, dir+".bak"); err != nil {
+		t.Fatal(err)
+	}
+	srv.logsContain(t, "reload failed") // the build without the folder
+	if err := os.Rename(dir+".bak", dir); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "api/g.js"), `export function h() { return 2 }`+"\n")
+	c.until("api.g.h", "", returns("2"))
+}

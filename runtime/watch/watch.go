@@ -146,6 +146,14 @@ func (w *Watcher) setUp(files []string) error {
 		w.files[abs] = true
 		w.fileDirs[parent] = true
 	}
+	// The folder's parent too: if the folder is removed or moved away and
+	// comes back, its creation there is how it is seen.
+	if parent := filepath.Dir(w.dir); parent != w.dir {
+		if err := w.fsw.Add(parent); err != nil {
+			return fmt.Errorf("watch: watching %s for %s: %w", parent, filepath.Base(w.dir), err)
+		}
+		w.fileDirs[parent] = true
+	}
 	return w.addTree(w.dir, nil)
 }
 
@@ -233,6 +241,13 @@ func (w *Watcher) handle(ev fsnotify.Event, report func(string)) {
 		if w.tree[name] {
 			w.removeTree(name)
 		}
+	}
+	if name == w.dir && ev.Has(fsnotify.Create) {
+		// The folder itself is back: watch its tree again, and rebuild.
+		if err := w.addTree(name, report); err != nil {
+			w.log.Warn("watch: cannot watch the scripts folder again; its changes may be missed", "dir", name, "err", err)
+		}
+		relevant = true
 	}
 	if inTree && ev.Has(fsnotify.Create) && base != "node_modules" {
 		if fi, err := os.Lstat(name); err == nil && fi.IsDir() {

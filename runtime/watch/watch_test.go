@@ -855,3 +855,29 @@ func TestFsnotifyErrorWhileHoldingLock(t *testing.T) {
 		t.Log("fsnotify sent no error this time (the rename was read before the delete)")
 	}
 }
+
+// TestFolderComesBack: the watched folder itself, moved away or deleted and
+// then back, is watched again. Found in review: its watches were dropped
+// for good, and the server never reloaded again.
+func TestFolderComesBack(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "scripts")
+	mkdir(t, dir)
+	write(t, filepath.Join(dir, "x.js"), "1")
+	h := start(t, Config{Dir: dir}, nil)
+
+	rename(t, dir, dir+".bak")
+	h.waitFor(dir)
+	rename(t, dir+".bak", dir)
+	h.waitFor(dir)
+	y := filepath.Join(dir, "y.js")
+	write(t, y, "2")
+	h.waitFor(y)
+
+	remove(t, dir)
+	h.waitFor(dir)
+	mkdir(t, filepath.Join(dir, "sub"))
+	z := filepath.Join(dir, "sub", "z.js")
+	write(t, z, "3")
+	h.waitFor(z)
+}
