@@ -35,7 +35,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	}
 	cancel() // the sockets are closed: HTTP connections still open get no more time
 	if err := <-httpDone; err != nil {
-		s.log.Warn("shutdown: HTTP connections still open were closed", "error", err)
+		s.log.Info("shutdown: closing the HTTP connections still open")
 		_ = httpSrv.Close()
 	}
 	<-served // http.ErrServerClosed

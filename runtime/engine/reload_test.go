@@ -182,3 +182,18 @@ func TestExportLookAlikes(t *testing.T) {
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "b.g", ""), `"\nexport { g };\n"`)
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "c.h", ""), "15")
 }
+
+// TestExportedClassIsNoRoute: only exported functions are routes; a class,
+// callable only with new, is not. Found in review: it became a route whose
+// calls all failed.
+func TestExportedClassIsNoRoute(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": "export class C {}\nexport function f() { return 1 }\n"}, Config{PoolSize: 1})
+	var events []string
+	for _, r := range e.Routes() {
+		events = append(events, r.Event)
+	}
+	if len(events) != 1 || events[0] != "m.f" {
+		t.Fatalf("routes %v, want [m.f]", events)
+	}
+}

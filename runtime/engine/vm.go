@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"reflect"
 	"regexp"
 	"time"
@@ -147,8 +148,9 @@ func (v *vm) exportedFunctions(m *bundle.Module) ([]string, error) {
 	}
 	var names []string
 	for _, name := range exports.Keys() {
-		if _, ok := goja.AssertFunction(exports.Get(name)); ok {
-			names = append(names, name)
+		val := exports.Get(name)
+		if _, ok := goja.AssertFunction(val); ok && !strings.HasPrefix(v.text(val), "class") {
+			names = append(names, name) // a class is callable only with new: no route
 		}
 	}
 	return names, nil
