@@ -173,22 +173,22 @@ type Result struct {
 
 // Engine runs calls on a bounded pool of VMs. Create it with New.
 type Engine struct {
-	cfg     Config
-	log     *slog.Logger
-	gen     atomic.Pointer[generation]
-	queue   chan *call
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	cfg    Config
+	log    *slog.Logger
+	gen    atomic.Pointer[generation]
+	queue  chan *call
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 	// Disconnect hooks started and not yet answered, and the WaitHooks
 	// calls waiting for none to be left.
 	hooksMu      sync.Mutex
 	hooksRunning int
 	hookWaiters  []chan struct{}
-	closed  atomic.Bool
-	reload  sync.Mutex // one build at a time
-	builder *bundle.Builder
-	lastErr atomic.Pointer[BuildFailure]
-	workers []*worker
+	closed       atomic.Bool
+	reload       sync.Mutex // one build at a time
+	builder      *bundle.Builder
+	lastErr      atomic.Pointer[BuildFailure]
+	workers      []*worker
 
 	vmsCreated atomic.Uint64
 	vmResets   atomic.Uint64

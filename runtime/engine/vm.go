@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"strings"
 	"reflect"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/dop251/goja"
