@@ -80,11 +80,11 @@ var validExport = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 // exportsWithin evaluates m in v to find its exported functions, and
 // interrupts it when ctx ends or it runs longer than the module timeout: a
 // top-level loop that never ends must not hold the build (and so start-up,
-// or every later reload) for good. problem says why m failed ("" when it
-// did not); describing what its top-level code threw runs JS too, under
-// the same bound. interrupted reports that v was interrupted, so that it
-// must not serve again.
-func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (names []string, problem string, interrupted bool) {
+// or every later reload) for good. problem says why m failed (nil when it
+// did not); describing what its top-level code threw runs JS too, under the
+// same bound. interrupted reports that v was interrupted, so that it must
+// not serve again.
+func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (names []string, problem *bundle.Message, interrupted bool) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.ModuleTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { v.rt.Interrupt(errModuleTimeout) })
@@ -93,24 +93,40 @@ func (e *Engine) exportsWithin(ctx context.Context, v *vm, m *bundle.Module) (na
 }
 
 // evaluateExports evaluates m in v and returns its exported functions, or
-// why it failed.
-func evaluateExports(v *vm, m *bundle.Module) (names []string, problem string) {
+// why it failed: where the top-level code threw (the innermost position in
+// a script, through the source map), and what.
+func evaluateExports(v *vm, m *bundle.Module) (names []string, problem *bundle.Message) {
+	const failed = "evaluating the module failed: "
 	defer func() {
 		switch r := recover().(type) {
 		case nil:
 		case *goja.InterruptedError, *goja.StackOverflowError, *goja.Exception:
 			// Converting the thrown value to text was interrupted, overflowed
 			// or threw.
-			names, problem = nil, "its top-level code threw a value that cannot be converted to a string"
+			names, problem = nil, &bundle.Message{File: m.File, Text: failed + "its top-level code threw a value that cannot be converted to a string"}
 		default:
 			panic(r)
 		}
 	}()
 	names, err := v.exportedFunctions(m)
-	if err != nil {
-		return nil, describe(err)
+	if err == nil {
+		return names, nil
 	}
-	return names, ""
+	problem = &bundle.Message{File: m.File, Text: failed + describe(err)}
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		problem.Text = failed + v.text(ex.Value())
+		for _, f := range ex.Stack() {
+			if p := f.Position(); p.Filename != "" && p.Line > 0 {
+				if p.Filename != m.File { // thrown in a file it imports
+					problem.Text = "evaluating " + m.File + " failed: " + v.text(ex.Value())
+				}
+				problem.File, problem.Line, problem.Column = p.Filename, p.Line, p.Column
+				break
+			}
+		}
+	}
+	return nil, problem
 }
 
 // errModuleTimeout is what a module evaluation is interrupted with.
@@ -142,20 +158,21 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 			if scratch == nil {
 				scratch = newVM(e, nil)
 			}
-			var problem string
+			var problem *bundle.Message
 			var interrupted bool
 			names, problem, interrupted = e.exportsWithin(ctx, scratch, m)
 			if interrupted {
 				scratch = nil // maybe left interrupted: the next module gets a fresh VM
 			}
-			if problem != "" {
+			if problem != nil {
 				if interrupted {
 					if err := ctx.Err(); err != nil {
 						return nil, fmt.Errorf("engine: build: %w", err)
 					}
-					problem = fmt.Sprintf("its top-level code ran longer than %s", e.cfg.ModuleTimeout)
+					problem = &bundle.Message{File: m.File, Text: fmt.Sprintf(
+						"evaluating the module failed: its top-level code ran longer than %s", e.cfg.ModuleTimeout)}
 				}
-				problems = append(problems, bundle.Message{File: m.File, Text: "evaluating the module failed: " + problem})
+				problems = append(problems, *problem)
 				continue
 			}
 		}

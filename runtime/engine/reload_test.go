@@ -197,3 +197,34 @@ func TestExportedClassIsNoRoute(t *testing.T) {
 		t.Fatalf("routes %v, want [m.f]", events)
 	}
 }
+
+// TestModuleThrowPosition: a build error for a module whose top-level code
+// throws names file:line:column of the throw, through the source map, in a
+// file the module imports too, and says what was thrown. Found in review:
+// it named the file only, with goja's stack text.
+func TestModuleThrowPosition(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"api/a.js":   "const x = 1\nthrow new Error(\"boom\")\nexport function f() {}\n",
+		"api/b.ts":   "import { h } from './lib'\nconst y: number = h()\nexport function g() { return y }\n",
+		"api/lib.ts": "export function h(): number {\n  throw new TypeError(\"bad\")\n}\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := New(context.Background(), Config{Dir: dir})
+	for _, want := range []string{
+		filepath.Join(dir, "api/a.js") + ":2:7: evaluating the module failed: Error: boom",
+		filepath.Join(dir, "api/lib.ts") + ":2:9: evaluating " + filepath.Join(dir, "api/b.ts") + " failed: TypeError: bad",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New: %v\nwant a line %q", err, want)
+		}
+	}
+}
