@@ -28,7 +28,7 @@ func exportsAssignment(js string) (string, error) {
 	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
 	if len(locs) == 0 || !onlyComments(js[locs[len(locs)-1][1]:]) {
-		return js, nil
+		return commonJSExports(js), nil
 	}
 	loc := locs[len(locs)-1]
 	var b strings.Builder
@@ -85,6 +85,24 @@ func nativeModules(names []string) api.Plugin {
 			return api.OnLoadResult{Contents: &contents, Loader: api.LoaderJS}, nil
 		})
 	}}
+}
+
+// commonJSDefault matches how esbuild's ES module output ends for a
+// CommonJS module (module.exports = ..., exports.f = ...): the module's
+// exports object as the default export.
+var commonJSDefault = regexp.MustCompile(`(?m)^export default (require_[\p{L}\p{N}_$]+\(\));[ \t]*$`)
+
+// commonJSExports turns the ending of a CommonJS module's output into
+// "module.exports = require_x();", so that the module's exports are its
+// CommonJS exports, as Node gives them to an importer. Other code is
+// returned as it is.
+func commonJSExports(js string) string {
+	locs := commonJSDefault.FindAllStringSubmatchIndex(js, -1)
+	if len(locs) == 0 || !onlyComments(js[locs[len(locs)-1][1]:]) {
+		return js
+	}
+	loc := locs[len(locs)-1]
+	return js[:loc[0]] + "module.exports = " + js[loc[2]:loc[3]] + ";" + js[loc[1]:]
 }
 
 // onlyComments reports whether s holds nothing but space and // comments.

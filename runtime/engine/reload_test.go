@@ -228,3 +228,17 @@ func TestModuleThrowPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestCommonJSRouteModules: a route module written as CommonJS serves the
+// functions of its module.exports, as Node gives them to an importer.
+// Found in review: the build failed with "Unexpected reserved word" and no
+// position.
+func TestCommonJSRouteModules(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{
+		"a.js": "exports.f = function () { return 1 }\n",
+		"b.js": "module.exports = { g() { return 2 } }\n",
+	}, Config{PoolSize: 1})
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "a.f", ""), "1")
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "b.g", ""), "2")
+}
