@@ -66,8 +66,12 @@ func (r *reloader) reload(ctx context.Context, changed []string) {
 		return
 	}
 	g := res.Generation
-	r.log.Info("reloaded", "generation", g.ID, "changed", files, "build_time", g.Duration.Round(100_000),
-		"modules", g.Modules, "routes", g.Routes, "added", events(res.Added), "removed", events(res.Removed))
+	if res.Unchanged {
+		r.log.Info("reload: no module changed; the generation keeps serving", "generation", g.ID, "changed", files)
+	} else {
+		r.log.Info("reloaded", "generation", g.ID, "changed", files, "build_time", g.Duration.Round(100_000),
+			"modules", g.Modules, "routes", g.Routes, "added", events(res.Added), "removed", events(res.Removed))
+	}
 	if err := r.watcher.WatchDirs(packageDirs(res.Inputs)); err != nil {
 		r.log.Warn("watch: node_modules folders", "error", err)
 	}

@@ -252,8 +252,14 @@ func (e *Engine) Reload(ctx context.Context) (ReloadResult, error) {
 		e.lastErr.Store(&BuildFailure{Err: err, At: time.Now()})
 		return ReloadResult{Generation: old.info}, err
 	}
-	e.gen.Store(gen)
 	e.lastErr.Store(nil)
+	if slices.Equal(gen.modules, old.modules) {
+		// Every module's output is the current one's (a save without an
+		// edit, a file no module reads): the current generation, and the
+		// module state its VMs hold, stay.
+		return ReloadResult{Generation: old.info, Inputs: gen.inputs, Unchanged: true}, nil
+	}
+	e.gen.Store(gen)
 	for _, w := range e.workers {
 		select { // let idle workers drop the old generation now
 		case w.wake <- struct{}{}:
@@ -270,6 +276,7 @@ type ReloadResult struct {
 	Added      []Route        // routes that are new or changed file or export
 	Removed    []Route        // routes that are gone
 	Inputs     []string       // every source file the build read, absolute
+	Unchanged  bool           // the build's output was the current one's: it keeps serving
 }
 
 // BuildFailure is the last failed build, until a build succeeds.

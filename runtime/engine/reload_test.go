@@ -242,3 +242,31 @@ func TestCommonJSRouteModules(t *testing.T) {
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "a.f", ""), "1")
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "b.g", ""), "2")
 }
+
+// TestReloadWithoutChange: a reload whose build outputs what the current
+// generation serves keeps it, and the module state its VMs hold (preload);
+// an edit then makes a new one. Found in review: every reload made a new
+// generation, so a save without an edit reset every module's state.
+func TestReloadWithoutChange(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"m.js": "let n = 0\nexport function inc() { return ++n }\n"}, Config{PoolSize: 1, Mode: ModePreload})
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.inc", ""), "1")
+	p := filepath.Join(e.cfg.Dir, "m.js")
+	src, _ := os.ReadFile(p)
+	if err := os.WriteFile(p, src, 0o644); err != nil { // saved as it was
+		t.Fatal(err)
+	}
+	res, err := e.Reload(context.Background())
+	if err != nil || !res.Unchanged || res.Generation.ID != 1 {
+		t.Fatalf("Reload after a save without an edit: %+v, %v", res, err)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.inc", ""), "2")
+
+	if err := os.WriteFile(p, []byte(strings.Replace(string(src), "++n", "n += 10", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.Reload(context.Background()); err != nil || res.Unchanged || res.Generation.ID != 2 {
+		t.Fatalf("Reload after an edit: %+v, %v", res, err)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.inc", ""), "10")
+}
