@@ -102,13 +102,17 @@ func commonJSExports(js string) string {
 		return js
 	}
 	loc := locs[len(locs)-1]
-	return js[:loc[0]] + "module.exports = " + js[loc[2]:loc[3]] + ";" + js[loc[1]:]
+	// A function as module.exports is what Node gives an importer as the
+	// default export, with its own properties as named ones.
+	return js[:loc[0]] + "module.exports = (m => typeof m === \"function\" ? Object.assign({ default: m }, m) : m)(" +
+		js[loc[2]:loc[3]] + ");" + js[loc[1]:]
 }
 
-// onlyComments reports whether s holds nothing but space and // comments.
+// onlyComments reports whether s holds nothing but space and the source map
+// comment: what esbuild writes after its export clause.
 func onlyComments(s string) bool {
 	for _, line := range strings.Split(s, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "//") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "//# sourceMappingURL=") {
 			return false
 		}
 	}

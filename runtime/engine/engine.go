@@ -566,6 +566,9 @@ func (c *call) isAbandoned() bool {
 	if c.timedOut.Load() {
 		return true
 	}
+	if c.req.hook != "" {
+		return false // a hook waits on its own context: the disconnect hook's socket has always ended
+	}
 	select {
 	case <-c.req.Socket.Done():
 		return true

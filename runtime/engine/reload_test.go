@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,4 +270,49 @@ func TestReloadWithoutChange(t *testing.T) {
 		t.Fatalf("Reload after an edit: %+v, %v", res, err)
 	}
 	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.inc", ""), "10")
+}
+
+// TestRouteDetectionEdges: a function whose name starts with "class" is a
+// route, a class with its own toString is not, a CommonJS module whose
+// module.exports is a function serves it as its default export, and an
+// export-clause look-alike in a module's last template literal is left
+// alone. Found in review of the first versions of these rules.
+func TestRouteDetectionEdges(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{
+		"cjs.js": "module.exports = { className(s) { return 1 } }\n",
+		"c.js":   "export class C { static toString() { return 'C' } }\nexport function f() { return 2 }\n",
+		"fn.js":  "module.exports = function (socket, data) { return 3 }\n",
+		"doc.js": "export function g() { return 4 }\nconsole.log(`\nexport { a-b };\n//`)\n",
+	}, Config{PoolSize: 1})
+	var events []string
+	for _, r := range e.Routes() {
+		events = append(events, r.Event)
+	}
+	if want := []string{"c.f", "cjs.className", "doc.g", "fn"}; !slices.Equal(events, want) {
+		t.Fatalf("routes %v, want %v", events, want)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "cjs.className", ""), "1")
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "fn", ""), "3")
+}
+
+// TestDisconnectHookAwaitsTimer: a disconnect hook may await a timer: its
+// socket has always ended, which must not drop the hook's timers (as it
+// drops a call's). Found in review: such a hook only ended at its timeout,
+// and held shutdown that long.
+func TestDisconnectHookAwaitsTimer(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{
+		"_connection.js": "export async function disconnect(socket, reason) { await new Promise(r => setTimeout(r, 10)); globalThis.said = reason }\n",
+		"m.js":           "export function said() { return globalThis.said ?? null }\n",
+	}, Config{PoolSize: 1, HookTimeout: time.Minute})
+	sock := newSocket("gone")
+	close(sock.done)
+	e.Disconnect(sock, "client closed")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.WaitHooks(ctx); err != nil {
+		t.Fatalf("the hook did not finish: %v", err)
+	}
+	ok(t, runCall(t, e, context.Background(), newSocket("s"), "m.said", ""), `"client closed"`)
 }

@@ -8,7 +8,6 @@ import (
 	"math"
 	"reflect"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -149,8 +148,8 @@ func (v *vm) exportedFunctions(m *bundle.Module) ([]string, error) {
 	var names []string
 	for _, name := range exports.Keys() {
 		val := exports.Get(name)
-		if _, ok := goja.AssertFunction(val); ok && !strings.HasPrefix(v.text(val), "class") {
-			names = append(names, name) // a class is callable only with new: no route
+		if _, ok := goja.AssertFunction(val); ok && !v.isClass(val) {
+			names = append(names, name)
 		}
 	}
 	return names, nil
@@ -164,6 +163,21 @@ func (v *vm) evaluateInstance(wrapper goja.Callable) (*goja.Object, error) {
 	v.current = nil
 	defer func() { v.current = current }()
 	return v.evaluate(wrapper)
+}
+
+// classSource matches the source text of a class, which is callable only
+// with new: no route.
+var classSource = regexp.MustCompile(`^class[\s{]`)
+
+// isClass reports whether fn is a class, by its source text as
+// Function.prototype.toString gives it (not its own toString).
+func (v *vm) isClass(fn goja.Value) bool {
+	toString, ok := goja.AssertFunction(v.rt.Get("Function").ToObject(v.rt).Get("prototype").ToObject(v.rt).Get("toString"))
+	if !ok {
+		return false
+	}
+	src, err := toString(fn)
+	return err == nil && classSource.MatchString(src.String())
 }
 
 func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
