@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -485,10 +483,7 @@ func TestModuleThrowNotConvertible(t *testing.T) {
 		"endless": "throw { toString() { for (;;) {} } }\nexport function one() { return 1 }\n",
 		"throws":  "throw { toString() { throw 1 } }\nexport function one() { return 1 }\n",
 	} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "m.js"), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		dir := writeScripts(t, map[string]string{"m.js": src})
 		done := make(chan error, 1)
 		go func() {
 			_, err := New(context.Background(), Config{Dir: dir, ModuleTimeout: 200 * time.Millisecond})

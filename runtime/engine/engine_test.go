@@ -112,11 +112,13 @@ func start(e *Engine, ctx context.Context, sock Socket, event, data string) *out
 	return o
 }
 
-func newEngine(t testing.TB, files map[string]string, cfg Config) *Engine {
+// writeScripts writes files (slash-separated names) into a fresh folder
+// and returns it.
+func writeScripts(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
-		p := filepath.Join(dir, name)
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +126,12 @@ func newEngine(t testing.TB, files map[string]string, cfg Config) *Engine {
 			t.Fatal(err)
 		}
 	}
-	cfg.Dir = dir
+	return dir
+}
+
+func newEngine(t testing.TB, files map[string]string, cfg Config) *Engine {
+	t.Helper()
+	cfg.Dir = writeScripts(t, files)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -96,10 +96,7 @@ func BenchmarkReloadHeap(b *testing.B) {
 func TestModuleThatNeverEnds(t *testing.T) {
 	t.Parallel()
 	const spin = "for (;;) {}\nexport function f() { return 1 }\n"
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "m.js"), []byte(spin), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeScripts(t, map[string]string{"m.js": spin})
 	_, err := New(context.Background(), Config{Dir: dir, ModuleTimeout: 200 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "m.js") || !strings.Contains(err.Error(), "ran longer than 200ms") {
 		t.Fatalf("New: %v, want a build error naming m.js and the timeout", err)
@@ -205,20 +202,11 @@ func TestExportedClassIsNoRoute(t *testing.T) {
 // it named the file only, with goja's stack text.
 func TestModuleThrowPosition(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	for name, src := range map[string]string{
+	dir := writeScripts(t, map[string]string{
 		"api/a.js":   "const x = 1\nthrow new Error(\"boom\")\nexport function f() {}\n",
 		"api/b.ts":   "import { h } from './lib'\nconst y: number = h()\nexport function g() { return y }\n",
 		"api/lib.ts": "export function h(): number {\n  throw new TypeError(\"bad\")\n}\n",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	_, err := New(context.Background(), Config{Dir: dir})
 	for _, want := range []string{
 		filepath.Join(dir, "api/a.js") + ":2:7: evaluating the module failed: Error: boom",
