@@ -27,7 +27,7 @@ func exportsAssignment(js string) (string, error) {
 	// esbuild's clause ends its output, before the source map comment: a
 	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
-	if len(locs) == 0 || !onlyComments(js[locs[len(locs)-1][1]:]) {
+	if len(locs) == 0 || !onlySourceMap(js[locs[len(locs)-1][1]:]) {
 		return commonJSExports(js), nil
 	}
 	loc := locs[len(locs)-1]
@@ -92,13 +92,13 @@ func nativeModules(names []string) api.Plugin {
 // exports object as the default export.
 var commonJSDefault = regexp.MustCompile(`(?m)^export default (require_[\p{L}\p{N}_$]+\(\));[ \t]*$`)
 
-// commonJSExports turns the ending of a CommonJS module's output into
-// "module.exports = require_x();", so that the module's exports are its
-// CommonJS exports, as Node gives them to an importer. Other code is
-// returned as it is.
+// commonJSExports turns the ending of a CommonJS module's output into an
+// assignment of require_x() to module.exports, so that the module's
+// exports are its CommonJS exports, as Node gives them to an importer.
+// Other code is returned as it is.
 func commonJSExports(js string) string {
 	locs := commonJSDefault.FindAllStringSubmatchIndex(js, -1)
-	if len(locs) == 0 || !onlyComments(js[locs[len(locs)-1][1]:]) {
+	if len(locs) == 0 || !onlySourceMap(js[locs[len(locs)-1][1]:]) {
 		return js
 	}
 	loc := locs[len(locs)-1]
@@ -108,9 +108,9 @@ func commonJSExports(js string) string {
 		js[loc[2]:loc[3]] + ");" + js[loc[1]:]
 }
 
-// onlyComments reports whether s holds nothing but space and the source map
-// comment: what esbuild writes after its export clause.
-func onlyComments(s string) bool {
+// onlySourceMap reports whether s holds nothing but space and the source
+// map comment: what esbuild writes after its export clause.
+func onlySourceMap(s string) bool {
 	for _, line := range strings.Split(s, "\n") {
 		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "//# sourceMappingURL=") {
 			return false

@@ -115,11 +115,12 @@ func evaluateExports(v *vm, m *bundle.Module) (names []string, problem *bundle.M
 	problem = &bundle.Message{File: m.File, Text: failed + describe(err)}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
-		problem.Text = failed + v.text(ex.Value())
+		thrown := v.text(ex.Value())
+		problem.Text = failed + thrown
 		for _, f := range ex.Stack() {
 			if p := f.Position(); p.Filename != "" && p.Line > 0 {
 				if p.Filename != m.File { // thrown in a file it imports
-					problem.Text = "evaluating " + m.File + " failed: " + v.text(ex.Value())
+					problem.Text = "evaluating " + m.File + " failed: " + thrown
 				}
 				problem.File, problem.Line, problem.Column = p.Filename, p.Line, p.Column
 				break
