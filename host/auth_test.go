@@ -156,7 +156,7 @@ func runAuth(t *testing.T, cfg host.Config, tests []authCase) {
 			}
 			c := newClient(t, ws)
 			f := c.call(t, "1", "handshake", "")
-			hs := object(t, replyData(t, f, "1"), "headers", "query", "address", "time", "auth")
+			hs := object(t, replyData(t, f, "1"), "headers", "query", "address", "time", "namespace", "auth", "claims")
 			var auth map[string]any
 			if err := json.Unmarshal(hs["auth"], &auth); err != nil || auth["sub"] != "ada" {
 				t.Errorf("c.Handshake() claims %s, want sub ada", hs["auth"])

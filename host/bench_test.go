@@ -87,14 +87,14 @@ func benchFanout(b *testing.B, n int) {
 		})
 	}
 	idle := float64(heapAndStacks()-before) / float64(n)
-	if got := srv.RoomSize("bench"); got != n {
+	if got := srv.RoomSize("/", "bench"); got != n {
 		b.Fatalf("RoomSize = %d, want %d", got, n)
 	}
 
 	b.ResetTimer()
 	for b.Loop() {
 		received.Add(n)
-		if got := srv.EmitToRoom("bench", "tick", msg, false); got != n {
+		if got := srv.EmitToRoom("/", "bench", "tick", host.Payload{Data: msg}); got != n {
 			b.Fatalf("EmitToRoom sent to %d, want %d", got, n)
 		}
 		received.Wait()

@@ -25,17 +25,23 @@ func connOf(sess *melody.Session) *Conn { return sess.Keys[connKey].(*Conn) }
 // is being closed.
 var ErrConnClosed = errors.New("host: connection closed")
 
-// Conn is one WebSocket connection. Its methods are safe from any goroutine
-// and never block.
+// Conn is one client connection, on /ws or on another protocol's endpoint
+// (see Server.Accept). Its methods are safe from any goroutine and never
+// block.
 type Conn struct {
 	id     string
 	srv    *Server
-	sess   *melody.Session
+	codec  Codec           // encodes what the connection is sent
+	tr     Transport       // carries it: wsTransport for /ws
+	ns     string          // the namespace: "/" for /ws
+	sess   *melody.Session // /ws only; nil until upgraded
 	done   chan struct{}
 	opened time.Time // when the handshake arrived
 	remote string
 	req    *http.Request  // the handshake, for Handshake
 	claims map[string]any // verified JWT claims; nil without authentication
+
+	endOnce sync.Once // Conn.End's, for connections opened by Server.Accept
 
 	hsOnce sync.Once
 	hs     *Handshake // set before the upgrade when Hooks need it, else on first use
@@ -75,28 +81,20 @@ func (c *Conn) ID() string { return c.id }
 // Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Emit pushes {"event": event, "data": data} to the client: data is JSON
-// text (nil means null), or the payload of a binary push when binary is set.
-func (c *Conn) Emit(event string, data []byte, binary bool) error {
-	return c.write(pushFrame(event, data, binary), binary)
-}
+// Namespace returns the connection's namespace: "/" for /ws.
+func (c *Conn) Namespace() string { return c.ns }
 
-// pushFrame encodes a push once, for one connection or many.
-func pushFrame(event string, data []byte, binary bool) []byte {
-	if binary {
-		return protocol.AppendBinary(nil, protocol.BinaryPushEnvelope(event), data)
-	}
-	return protocol.AppendPush(nil, event, data)
+// Emit pushes event with p's arguments to the client, encoded by the
+// connection's codec.
+func (c *Conn) Emit(event string, p Payload) error {
+	return c.tr.Send(c.codec.Push(event, p))
 }
 
 // Close closes the connection with a WebSocket close code and reason, after
 // the frames already queued.
 func (c *Conn) Close(code int, reason string) error {
-	if c.sess == nil {
-		return ErrConnClosed // never opened
-	}
 	c.setCloseReason(ReasonClosedByScript)
-	return c.closeWith(melody.FormatCloseMessage(code, reason))
+	return c.tr.Close(code, reason)
 }
 
 // Handshake returns what the connection presented when it opened.
@@ -136,11 +134,7 @@ func (c *Conn) sendError(id []byte, event string, err error) {
 	if code == protocol.CodeInternal {
 		c.srv.log.Error("internal error", "socket", c.id, "event", event, "error", err)
 	}
-	if id != nil {
-		_ = c.write(protocol.AppendError(nil, id, code, msg), false)
-	} else {
-		_ = c.write(protocol.AppendErrorPush(nil, code, msg, event), false)
-	}
+	_ = c.tr.Send(c.codec.Error(id, event, code, msg))
 }
 
 // slowConsumer disconnects a client whose outbound buffer is full. The close
@@ -284,13 +278,15 @@ func (c *Conn) stopExpiry() {
 // request is a decoded request between arrival and reply.
 type request struct {
 	protocol.Request
-	conn       *Conn
-	ctx        callContext // the handler's context; its deadline is arrival plus the call timeout
-	call       Call        // what the handler gets
-	prev, next *request    // the connection's requests in flight; guarded by conn.mu
-	dispatched bool        // handed to the handler (not waiting its turn); guarded by conn.mu
-	released   atomic.Bool // the connection's next request has been let go
-	settled    atomic.Bool
+	rest        []byte   // JSON array of the arguments after the first; nil: none
+	attachments [][]byte // binary values Data and rest refer to
+	conn        *Conn
+	ctx         callContext // the handler's context; its deadline is arrival plus the call timeout
+	call        Call        // what the handler gets
+	prev, next  *request    // the connection's requests in flight; guarded by conn.mu
+	dispatched  bool        // handed to the handler (not waiting its turn); guarded by conn.mu
+	released    atomic.Bool // the connection's next request has been let go
+	settled     atomic.Bool
 }
 
 func (r *request) data() []byte {
@@ -346,10 +342,8 @@ func (r *request) settle(rep Reply, err error) bool {
 	case err != nil:
 		c.sendError(r.ID, r.Event, err)
 	case r.ID == nil:
-	case rep.Binary:
-		_ = c.write(protocol.AppendBinary(nil, protocol.BinaryReplyEnvelope(r.ID), rep.Data), true)
 	default:
-		_ = c.write(protocol.AppendReply(nil, r.ID, rep.Data), false)
+		_ = c.tr.Send(c.codec.Reply(r.ID, rep))
 	}
 	return true
 }

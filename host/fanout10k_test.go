@@ -88,7 +88,7 @@ func BenchmarkFanout10k(b *testing.B) {
 	clients.expect(b, "ready", fanoutReadyWait)
 	heapIdle, stackIdle := serverMemory()
 	goIdle := runtime.NumGoroutine()
-	if got := srv.RoomSize(fanoutRoom); got != n {
+	if got := srv.RoomSize("/", fanoutRoom); got != n {
 		b.Fatalf("RoomSize = %d, want %d", got, n)
 	}
 	if path := os.Getenv(fanoutHeapEnv); path != "" {
@@ -101,7 +101,7 @@ func BenchmarkFanout10k(b *testing.B) {
 		seq++
 		msg := fanoutMessage(seq)
 		t0 := time.Now()
-		sent := srv.EmitToRoom(fanoutRoom, "tick", msg, false)
+		sent := srv.EmitToRoom("/", fanoutRoom, "tick", host.Payload{Data: msg})
 		emit = append(emit, time.Since(t0))
 		if sent != n {
 			b.Fatalf("EmitToRoom queued the push for %d connections, want %d", sent, n)
@@ -229,7 +229,7 @@ func writeHeapProfile(tb testing.TB, path string) {
 func waitServerIdle(tb testing.TB, srv *testServer) {
 	tb.Helper()
 	deadline := time.Now().Add(safety)
-	for srv.Connections() > 0 || srv.RoomSize(fanoutRoom) > 0 {
+	for srv.Connections() > 0 || srv.RoomSize("/", fanoutRoom) > 0 {
 		if time.Now().After(deadline) {
 			tb.Errorf("%d connections still open %s after the client process ended", srv.Connections(), safety)
 			return

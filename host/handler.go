@@ -32,6 +32,12 @@ type Call struct {
 	Data []byte
 	// Binary reports that Data is a binary payload.
 	Binary bool
+	// Rest is the JSON array text of the arguments after the first (nil:
+	// none), for protocols whose events carry several.
+	Rest []byte
+	// Attachments are the binary values that Data and Rest refer to as
+	// {"_placeholder":true,"num":N}; nil for none.
+	Attachments [][]byte
 	// Conn is the connection the request came on.
 	Conn *Conn
 
@@ -42,17 +48,9 @@ type Call struct {
 // nothing.
 func (c *Call) Started() { c.req.started() }
 
-// Done delivers the outcome; an error is turned into a wire error by its
+// Done delivers the outcome (its slices are encoded before Done returns, so
+// the handler may reuse them afterwards); an error is turned into a wire error by its
 // ErrorCode() string method, context.DeadlineExceeded, or else internal.
 // Outcomes after the first (or after the host answered on its own, at the
 // deadline or at shutdown) are dropped.
 func (c *Call) Done(rep Reply, err error) { c.req.done(rep, err) }
-
-// Reply is a handler's result.
-type Reply struct {
-	// Data is JSON text (nil means null), or payload bytes when Binary is set.
-	// It is copied before Done returns.
-	Data []byte
-	// Binary sends the reply as a binary frame.
-	Binary bool
-}

@@ -24,6 +24,11 @@ type Handshake struct {
 	// Claims holds the verified JWT claims; nil when no authentication is
 	// configured.
 	Claims map[string]any
+	// Namespace is the connection's namespace: "/" for /ws.
+	Namespace string
+	// Auth is the JSON object a Socket.IO client sent with its CONNECT
+	// (io(url, {auth})), without its "token" member; nil on /ws.
+	Auth []byte
 
 	once sync.Once
 	json []byte
@@ -40,6 +45,8 @@ func newHandshake(r *http.Request, t time.Time, claims map[string]any) *Handshak
 		Address: r.RemoteAddr,
 		Time:    t,
 		Claims:  claims,
+
+		Namespace: "/",
 	}
 	for k, v := range r.Header {
 		k = http.CanonicalHeaderKey(k)
@@ -61,18 +68,30 @@ func newHandshake(r *http.Request, t time.Time, claims map[string]any) *Handshak
 	return h
 }
 
-// JSON returns the handshake as
-// {"headers":{…},"query":{…},"address":"…","time":"RFC 3339, UTC, ns","auth":claims or null}.
-// It is computed once; the result is shared: do not modify it.
+// JSON returns the handshake as {"headers":{…},"query":{…},"address":"…",
+// "time":"RFC 3339, UTC, ns","namespace":"/…","auth":…,"claims":claims or
+// null}. auth is the Socket.IO CONNECT payload (Auth) when there is one,
+// else the claims, as /ws has always shown them. It is computed once; the
+// result is shared: do not modify it.
 func (h *Handshake) JSON() []byte {
 	h.once.Do(func() {
+		var auth any = h.Claims
+		if h.Auth != nil {
+			auth = json.RawMessage(h.Auth)
+		}
+		ns := h.Namespace
+		if ns == "" {
+			ns = "/"
+		}
 		v := struct {
-			Headers map[string]string `json:"headers"`
-			Query   map[string]string `json:"query"`
-			Address string            `json:"address"`
-			Time    string            `json:"time"`
-			Auth    map[string]any    `json:"auth"`
-		}{h.Headers, h.Query, h.Address, h.Time.UTC().Format(time.RFC3339Nano), h.Claims}
+			Headers   map[string]string `json:"headers"`
+			Query     map[string]string `json:"query"`
+			Address   string            `json:"address"`
+			Time      string            `json:"time"`
+			Namespace string            `json:"namespace"`
+			Auth      any               `json:"auth"`
+			Claims    map[string]any    `json:"claims"`
+		}{h.Headers, h.Query, h.Address, h.Time.UTC().Format(time.RFC3339Nano), ns, auth, h.Claims}
 		if v.Headers == nil {
 			v.Headers = map[string]string{}
 		}
@@ -82,8 +101,8 @@ func (h *Handshake) JSON() []byte {
 		b, err := json.Marshal(v)
 		if err != nil {
 			// Only claims built by hand can fail (verified ones come from
-			// JSON): keep the rest.
-			v.Auth = nil
+			// JSON, Auth is checked JSON): keep the rest.
+			v.Auth, v.Claims = nil, nil
 			b, _ = json.Marshal(v)
 		}
 		h.json = b

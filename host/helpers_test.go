@@ -681,9 +681,9 @@ func (l *lifecycle) call(_ context.Context, call *host.Call) (host.Reply, error)
 			return host.Reply{}, &codedError{"bad_request", err.Error()}
 		}
 		if call.Event == "emitTo" {
-			return reply(c.EmitTo(push.Room, push.Event, push.Data, false))
+			return reply(c.EmitTo(push.Room, push.Event, host.Payload{Data: push.Data}))
 		}
-		return reply(c.Broadcast(push.Event, push.Data, false))
+		return reply(c.Broadcast(push.Event, host.Payload{Data: push.Data}))
 	case "data":
 		return host.Reply{Data: c.Data()}, nil
 	case "setData":

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 )
 
 // Reasons a connection ended, passed to Hooks.Disconnect and logged.
@@ -53,6 +54,17 @@ type Hooks interface {
 	Disconnect(c *Conn, reason string)
 }
 
+// ConnectedHook is implemented by Hooks that want to know when a connection
+// is open, on any protocol.
+type ConnectedHook interface {
+	// Connected runs once a connection is open and before any of its
+	// requests is handed to the Handler: they wait until started is called,
+	// which it must do exactly once, from any goroutine, when the hook's
+	// synchronous part has run (so that what it emits arrives first). It
+	// must not block.
+	Connected(c *Conn, started func())
+}
+
 // errHookPanic stands for a panic in Connect: an internal error.
 var errHookPanic = errors.New("host: Connect hook panicked")
 
@@ -68,6 +80,30 @@ func (s *Server) runConnect(ctx context.Context, hs *Handshake) (data []byte, er
 		}
 	}()
 	return s.cfg.Hooks.Connect(ctx, hs)
+}
+
+// connectedHook returns the Hooks' ConnectedHook, or nil.
+func (s *Server) connectedHook() ConnectedHook {
+	h, _ := s.cfg.Hooks.(ConnectedHook)
+	return h
+}
+
+// runConnected runs the ConnectedHook for a connection that has opened; its
+// requests go once the hook has started. A panic is logged and lets them go.
+func (s *Server) runConnected(c *Conn) {
+	h := s.connectedHook()
+	if h == nil {
+		return
+	}
+	var once sync.Once
+	started := func() { once.Do(c.next) }
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in the Connected hook", "socket", c.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			started()
+		}
+	}()
+	h.Connected(c, started)
 }
 
 // runDisconnect calls Hooks.Disconnect; a panic is logged.

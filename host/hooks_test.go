@@ -193,7 +193,7 @@ func TestDisconnectHook(t *testing.T) {
 			// The client reads into a channel of 64 frames, then no more.
 			push := []byte(`"` + strings.Repeat("p", 64<<10) + `"`)
 			for range 5000 {
-				if srv.Emit("flood", push, false) == 0 {
+				if srv.Emit("/", "flood", host.Payload{Data: push}) == 0 {
 					// Read again: the 4008 close waits behind the frame
 					// being written.
 					go func() {
@@ -223,7 +223,7 @@ func TestDisconnectHook(t *testing.T) {
 			conn.SetData([]byte(`{"seen":true}`))
 			join(t, c, "lobby")
 			join(t, c, "all")
-			if n := srv.RoomSize("lobby"); n != 1 {
+			if n := srv.RoomSize("/", "lobby"); n != 1 {
 				t.Fatalf("RoomSize = %d, want 1", n)
 			}
 
@@ -236,7 +236,7 @@ func TestDisconnectHook(t *testing.T) {
 				t.Errorf("Disconnect saw rooms %q and data %s", d.rooms, d.data)
 			}
 			closedWithin(t, conn.Done(), "Conn.Done")
-			if n := srv.RoomSize("lobby"); n != 0 {
+			if n := srv.RoomSize("/", "lobby"); n != 0 {
 				t.Errorf("after the end, RoomSize = %d", n)
 			}
 			if r := conn.Rooms(); len(r) != 0 {
@@ -245,7 +245,7 @@ func TestDisconnectHook(t *testing.T) {
 			if err := conn.Join("lobby"); !errors.Is(err, host.ErrConnClosed) {
 				t.Errorf("Join after the end = %v, want ErrConnClosed", err)
 			}
-			if srv.RoomSize("lobby") != 0 {
+			if srv.RoomSize("/", "lobby") != 0 {
 				t.Error("a late Join entered the room")
 			}
 			if n := hk.ended(conn); n != 1 {
@@ -279,7 +279,7 @@ func TestDisconnectAfterFailedUpgrade(t *testing.T) {
 	if d.reason != host.ReasonConnectionLost {
 		t.Errorf("reason %q", d.reason)
 	}
-	if err := d.conn.Emit("x", nil, false); !errors.Is(err, host.ErrConnClosed) {
+	if err := d.conn.Emit("x", host.Payload{}); !errors.Is(err, host.ErrConnClosed) {
 		t.Errorf("Emit on a connection that never opened: %v", err)
 	}
 	if err := d.conn.Close(1000, ""); !errors.Is(err, host.ErrConnClosed) {
@@ -302,7 +302,7 @@ func TestDisconnectHookPanic(t *testing.T) {
 	join(t, c, "r")
 	c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	closedWithin(t, conn.Done(), "Conn.Done")
-	if n := srv.RoomSize("r"); n != 0 {
+	if n := srv.RoomSize("/", "r"); n != 0 {
 		t.Errorf("RoomSize = %d", n)
 	}
 	c2 := dial(t, srv.wsURL)
@@ -374,7 +374,7 @@ func TestHandshake(t *testing.T) {
 					t.Error("JSON() is not cached")
 				}
 				wantReply(t, c.call(t, "1", "handshake", ""), "1", string(b))
-				m := object(t, b, "headers", "query", "address", "time", "auth")
+				m := object(t, b, "headers", "query", "address", "time", "namespace", "auth", "claims")
 				var headers, query map[string]string
 				if json.Unmarshal(m["headers"], &headers) != nil || !equalMaps(headers, hs.Headers) {
 					t.Errorf("headers %s", m["headers"])
@@ -405,7 +405,7 @@ func TestHandshake(t *testing.T) {
 func TestHandshakeJSONZero(t *testing.T) {
 	t.Parallel()
 	hs := &host.Handshake{Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Claims: map[string]any{"bad": func() {}}}
-	if got, want := string(hs.JSON()), `{"headers":{},"query":{},"address":"","time":"2026-01-02T03:04:05.000000006Z","auth":null}`; got != want {
+	if got, want := string(hs.JSON()), `{"headers":{},"query":{},"address":"","time":"2026-01-02T03:04:05.000000006Z","namespace":"/","auth":null,"claims":null}`; got != want {
 		t.Errorf("JSON() = %s, want %s", got, want)
 	}
 }

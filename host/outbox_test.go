@@ -36,7 +36,7 @@ func burst(t *testing.T, n int) (*client, held) {
 	c.send(t, request("1", "burst", ""))
 	call := h.next(t)
 	for i := range n {
-		if err := call.Conn.Emit("n", fmt.Appendf(nil, "%d", i), false); err != nil {
+		if err := call.Conn.Emit("n", host.Payload{Data: fmt.Appendf(nil, "%d", i)}); err != nil {
 			t.Fatalf("Emit %d: %v", i, err)
 		}
 	}
@@ -90,7 +90,7 @@ func TestCloseAfterBurst(t *testing.T) {
 	if err := call.Conn.Close(4001, "bye"); err != nil {
 		t.Fatal(err)
 	}
-	if err := call.Conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+	if err := call.Conn.Emit("late", host.Payload{}); !errors.Is(err, host.ErrConnClosed) {
 		t.Fatalf("Emit after Close = %v, want ErrConnClosed", err)
 	}
 	wantBurst(t, c, n)
@@ -137,7 +137,7 @@ func TestWriteAfterEnd(t *testing.T) {
 	_ = c.ws.Close()
 	closedWithin(t, call.Conn.Done(), "Conn.Done")
 	for i := range 300 {
-		if err := call.Conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+		if err := call.Conn.Emit("late", host.Payload{}); !errors.Is(err, host.ErrConnClosed) {
 			t.Fatalf("Emit %d after the end = %v, want ErrConnClosed", i, err)
 		}
 	}

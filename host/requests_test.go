@@ -88,9 +88,9 @@ func TestEmit(t *testing.T) {
 	t.Parallel()
 	errs := make(chan error, 4)
 	h := host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
-		errs <- call.Conn.Emit("news", []byte(`{"n":1}`), false)
-		errs <- call.Conn.Emit("empty", nil, false)
-		errs <- call.Conn.Emit("é\"vent", []byte{9, 8, 7}, true)
+		errs <- call.Conn.Emit("news", host.Payload{Data: []byte(`{"n":1}`)})
+		errs <- call.Conn.Emit("empty", host.Payload{})
+		errs <- call.Conn.Emit("é\"vent", host.Payload{Data: []byte{9, 8, 7}, Binary: true})
 		return host.Reply{Data: []byte(`"ok"`)}, nil
 	})
 	c := dial(t, newServer(t, h, host.Config{}).wsURL)

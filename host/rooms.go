@@ -19,7 +19,7 @@ const MaxRoomName = 256
 // outbound buffer is full is disconnected as a slow consumer (4008) and does
 // not delay the others.
 
-// Join adds the connection to room. Joining twice is fine. It fails with
+// Join adds the connection to room, in its namespace. Joining twice is fine. It fails with
 // ErrRoomName for an empty name or one over MaxRoomName bytes, and with
 // ErrConnClosed once the connection has ended.
 func (c *Conn) Join(room string) error {
@@ -39,10 +39,11 @@ func (c *Conn) Join(room string) error {
 		c.rooms = make(map[string]struct{})
 	}
 	c.rooms[room] = struct{}{}
-	members := s.rooms[room]
+	key := roomKey{c.ns, room}
+	members := s.rooms[key]
 	if members == nil {
 		members = make(map[*Conn]struct{})
-		s.rooms[room] = members
+		s.rooms[key] = members
 	}
 	members[c] = struct{}{}
 	return nil
@@ -72,52 +73,55 @@ func (c *Conn) Rooms() []string {
 	return rooms
 }
 
-// EmitTo pushes {"event","data"} to every member of room except c, which
-// need not be a member. data is JSON text (nil means null), or the payload
-// of a binary push. It returns how many connections the push was queued for.
-func (c *Conn) EmitTo(room string, event string, data []byte, binary bool) int {
-	return c.srv.emitRoom(room, c, pushFrame(event, data, binary), binary)
+// EmitTo pushes event with p's arguments to every member of room, in the
+// connection's namespace, except c, which need not be a member. It returns
+// how many connections the push was queued for.
+func (c *Conn) EmitTo(room string, event string, p Payload) int {
+	return c.srv.emitRoom(c.ns, room, c, event, p)
 }
 
-// Broadcast pushes to every open connection except c. It returns how many
-// connections the push was queued for.
-func (c *Conn) Broadcast(event string, data []byte, binary bool) int {
-	return c.srv.emitAll(c, pushFrame(event, data, binary), binary)
+// Broadcast pushes to every open connection of c's namespace except c. It
+// returns how many connections the push was queued for.
+func (c *Conn) Broadcast(event string, p Payload) int {
+	return c.srv.emitAll(c.ns, c, event, p)
 }
 
-// Emit pushes to every open connection and returns how many it was queued
-// for.
-func (s *Server) Emit(event string, data []byte, binary bool) int {
-	return s.emitAll(nil, pushFrame(event, data, binary), binary)
+// Emit pushes to every open connection of namespace ns ("/" holds /ws) and
+// returns how many it was queued for.
+func (s *Server) Emit(ns, event string, p Payload) int {
+	return s.emitAll(ns, nil, event, p)
 }
 
-// EmitToRoom pushes to every member of room and returns how many it was
-// queued for.
-func (s *Server) EmitToRoom(room string, event string, data []byte, binary bool) int {
-	return s.emitRoom(room, nil, pushFrame(event, data, binary), binary)
+// EmitToRoom pushes to every member of room in namespace ns and returns how
+// many it was queued for.
+func (s *Server) EmitToRoom(ns, room string, event string, p Payload) int {
+	return s.emitRoom(ns, room, nil, event, p)
 }
 
-// RoomSize returns the number of members of room.
-func (s *Server) RoomSize(room string) int {
+// RoomSize returns the number of members of room in namespace ns.
+func (s *Server) RoomSize(ns, room string) int {
 	s.roomsMu.RLock()
 	defer s.roomsMu.RUnlock()
-	return len(s.rooms[room])
+	return len(s.rooms[roomKey{ns, room}])
 }
 
-// emitRoom queues frame on every member of room but except.
-func (s *Server) emitRoom(room string, except *Conn, frame []byte, binary bool) int {
+// roomKey names a room: rooms belong to a namespace.
+type roomKey struct{ ns, room string }
+
+// emitRoom queues the push on every member of room but except.
+func (s *Server) emitRoom(ns, room string, except *Conn, event string, p Payload) int {
 	s.roomsMu.RLock()
-	targets := snapshot(s.rooms[room])
+	targets := snapshot(s.rooms[roomKey{ns, room}])
 	s.roomsMu.RUnlock()
-	return send(targets, except, frame, binary)
+	return send(targets, except, "", event, p)
 }
 
-// emitAll queues frame on every open connection but except.
-func (s *Server) emitAll(except *Conn, frame []byte, binary bool) int {
+// emitAll queues the push on every open connection of ns but except.
+func (s *Server) emitAll(ns string, except *Conn, event string, p Payload) int {
 	s.liveMu.RLock()
 	targets := snapshot(s.live)
 	s.liveMu.RUnlock()
-	return send(targets, except, frame, binary)
+	return send(targets, except, ns, event, p)
 }
 
 // targetLists recycles the member lists of fan-outs.
@@ -135,15 +139,38 @@ func snapshot(set map[*Conn]struct{}) *[]*Conn {
 	return list
 }
 
-// send queues frame on every connection of targets but except, and
-// recycles the list. The writes do not block.
-func send(targets *[]*Conn, except *Conn, frame []byte, binary bool) int {
+// encoded is a push encoded by one codec, for a fan-out.
+type encoded struct {
+	codec Codec
+	m     Message
+}
+
+// send queues the push on every connection of targets but except (and, when
+// ns is not "", but those of other namespaces), encoding it once per codec
+// among them, and recycles the list. The writes do not block.
+func send(targets *[]*Conn, except *Conn, ns, event string, p Payload) int {
+	var codecs [2]encoded // most fan-outs meet one or two codecs
+	done := codecs[:0]
 	n := 0
 	for i, c := range *targets {
-		if c != except && c.write(frame, binary) == nil {
+		(*targets)[i] = nil
+		if c == except || ns != "" && c.ns != ns {
+			continue
+		}
+		k := -1
+		for j := range done {
+			if done[j].codec == c.codec {
+				k = j
+				break
+			}
+		}
+		if k < 0 {
+			done = append(done, encoded{c.codec, c.codec.Push(event, p)})
+			k = len(done) - 1
+		}
+		if c.tr.Send(done[k].m) == nil {
 			n++
 		}
-		(*targets)[i] = nil
 	}
 	*targets = (*targets)[:0]
 	targetLists.Put(targets)
@@ -164,9 +191,10 @@ func (s *Server) leaveAll(c *Conn) {
 // removeMember deletes c from room's members, and the room once empty.
 // s.roomsMu is held.
 func (s *Server) removeMember(room string, c *Conn) {
-	members := s.rooms[room]
+	key := roomKey{c.ns, room}
+	members := s.rooms[key]
 	delete(members, c)
 	if len(members) == 0 {
-		delete(s.rooms, room)
+		delete(s.rooms, key)
 	}
 }

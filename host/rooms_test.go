@@ -35,7 +35,7 @@ func TestJoinLeave(t *testing.T) {
 	if got := rooms(); got != `["a","b"]` {
 		t.Errorf("rooms %s, want sorted [a b]", got)
 	}
-	if n := srv.RoomSize("a"); n != 1 {
+	if n := srv.RoomSize("/", "a"); n != 1 {
 		t.Errorf("RoomSize(a) = %d", n)
 	}
 	wantReply(t, c.call(t, "1", "leave", `"a"`), "1", "null")
@@ -43,7 +43,7 @@ func TestJoinLeave(t *testing.T) {
 	if got := rooms(); got != `["b"]` {
 		t.Errorf("rooms %s after leaving a", got)
 	}
-	if n := srv.RoomSize("a"); n != 0 {
+	if n := srv.RoomSize("/", "a"); n != 0 {
 		t.Errorf("RoomSize(a) = %d after the only member left", n)
 	}
 
@@ -64,7 +64,7 @@ func TestJoinLeave(t *testing.T) {
 			}
 			if want := 0; tt.err == nil {
 				want = 1
-				if n := srv.RoomSize(tt.room); n != want {
+				if n := srv.RoomSize("/", tt.room); n != want {
 					t.Errorf("RoomSize = %d, want %d", n, want)
 				}
 				conn.Leave(tt.room)
@@ -103,10 +103,10 @@ func TestFanout(t *testing.T) {
 			return count(t, cl['a'].call(t, "1", "broadcast", `{"event":"all","data":{"from":"a"}}`))
 		}},
 		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
-			return srv.Emit("all", []byte(`{"from":"a"}`), false)
+			return srv.Emit("/", "all", host.Payload{Data: []byte(`{"from":"a"}`)})
 		}},
 		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
-			return srv.EmitToRoom("r", "hi", []byte(`{"from":"a"}`), false)
+			return srv.EmitToRoom("/", "r", "hi", host.Payload{Data: []byte(`{"from":"a"}`)})
 		}},
 	}
 	for _, tt := range tests {
@@ -121,7 +121,7 @@ func TestFanout(t *testing.T) {
 			}
 			join(t, cl['a'], "r")
 			join(t, cl['b'], "r")
-			if n := srv.RoomSize("r"); n != 2 {
+			if n := srv.RoomSize("/", "r"); n != 2 {
 				t.Fatalf("RoomSize = %d", n)
 			}
 			if n := tt.emit(t, srv, cl); n != tt.want.n {
@@ -159,16 +159,16 @@ func TestFanoutBinary(t *testing.T) {
 	join(t, a, "r")
 	join(t, b, "r")
 	payload := []byte{0, 1, 2, 0xff}
-	if n := srv.EmitToRoom("r", "img", payload, true); n != 2 {
+	if n := srv.EmitToRoom("/", "r", "img", host.Payload{Data: payload, Binary: true}); n != 2 {
 		t.Errorf("EmitToRoom sent to %d", n)
 	}
-	if n := ca.EmitTo("r", "img", payload, true); n != 1 {
+	if n := ca.EmitTo("r", "img", host.Payload{Data: payload, Binary: true}); n != 1 {
 		t.Errorf("EmitTo sent to %d", n)
 	}
-	if n := ca.Broadcast("img", payload, true); n != 1 {
+	if n := ca.Broadcast("img", host.Payload{Data: payload, Binary: true}); n != 1 {
 		t.Errorf("Broadcast sent to %d", n)
 	}
-	if n := srv.Emit("img", payload, true); n != 2 {
+	if n := srv.Emit("/", "img", host.Payload{Data: payload, Binary: true}); n != 2 {
 		t.Errorf("Emit sent to %d", n)
 	}
 	for c, frames := range map[*client]int{a: 2, b: 4} {
@@ -208,7 +208,7 @@ func TestFanoutSlowConsumer(t *testing.T) {
 	push := []byte(`"` + strings.Repeat("p", 64<<10) + `"`)
 	sent := 0
 	for ; sent < 5000; sent++ {
-		n := srv.EmitToRoom("r", "big", push, false)
+		n := srv.EmitToRoom("/", "r", "big", host.Payload{Data: push})
 		for _, c := range fast {
 			if d := wantPush(t, c.next(t), "big"); len(d) != len(push) {
 				t.Fatalf("push of %d bytes", len(d))
@@ -232,10 +232,10 @@ func TestFanoutSlowConsumer(t *testing.T) {
 		t.Errorf("Disconnect(%s, %q), want the slow one with %q", d.conn.ID(), d.reason, host.ReasonSlowConsumer)
 	}
 	closedWithin(t, slowConn.Done(), "Conn.Done")
-	if n := srv.RoomSize("r"); n != 2 {
+	if n := srv.RoomSize("/", "r"); n != 2 {
 		t.Errorf("RoomSize = %d after the slow one went", n)
 	}
-	if n := srv.EmitToRoom("r", "after", nil, false); n != 2 {
+	if n := srv.EmitToRoom("/", "r", "after", host.Payload{Data: nil}); n != 2 {
 		t.Errorf("EmitToRoom after: sent to %d", n)
 	}
 	for _, c := range fast {
@@ -295,9 +295,9 @@ func TestConcurrentState(t *testing.T) {
 					return
 				}
 				_ = conn.Join(room)
-				conn.EmitTo(room, "tick", nil, false)
+				conn.EmitTo(room, "tick", host.Payload{})
 				_ = conn.Rooms()
-				_ = srv.RoomSize(room)
+				_ = srv.RoomSize("/", room)
 				if j%3 == 0 {
 					conn.Leave(room)
 				}
@@ -324,10 +324,10 @@ func TestRoomsWithoutHooks(t *testing.T) {
 	join(t, b, "r")
 	a.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	closedWithin(t, ca.Done(), "Conn.Done")
-	if n := srv.RoomSize("r"); n != 1 {
+	if n := srv.RoomSize("/", "r"); n != 1 {
 		t.Errorf("RoomSize = %d, want 1", n)
 	}
-	if n := srv.EmitToRoom("r", "x", nil, false); n != 1 {
+	if n := srv.EmitToRoom("/", "r", "x", host.Payload{Data: nil}); n != 1 {
 		t.Errorf("EmitToRoom sent to %d", n)
 	}
 	wantPush(t, b.next(t), "x")
@@ -337,7 +337,7 @@ func TestRoomsWithoutHooks(t *testing.T) {
 	if err := srv.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.RoomSize("r"); n != 0 {
+	if n := srv.RoomSize("/", "r"); n != 0 {
 		t.Errorf("RoomSize = %d after Shutdown", n)
 	}
 }

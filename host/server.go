@@ -140,8 +140,8 @@ type Server struct {
 	live     map[*Conn]struct{} // connected, for shutdown and Emit
 	closing  bool               // guarded by liveMu: Shutdown is closing every connection
 	roomsMu  sync.RWMutex
-	rooms    map[string]map[*Conn]struct{} // room → members; see rooms.go
-	calls    atomic.Int64                  // requests accepted and not yet answered
+	rooms    map[roomKey]map[*Conn]struct{} // room → members; see rooms.go
+	calls    atomic.Int64                   // requests accepted and not yet answered
 	// orphansMu guards orphans: connections that ended with calls in flight.
 	// It nests inside Conn.mu.
 	orphansMu sync.Mutex
@@ -160,7 +160,7 @@ func New(h Handler, cfg Config) *Server {
 		panic(err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, started: time.Now(),
-		live: make(map[*Conn]struct{}), rooms: make(map[string]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
+		live: make(map[*Conn]struct{}), rooms: make(map[roomKey]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
 	if auth != nil {
 		if len(cfg.JWTSecret) > 0 && len(cfg.JWTSecret) < minSecret {
 			s.log.Warn("the JWT secret is short: use at least 32 random bytes", "bytes", len(cfg.JWTSecret))
@@ -235,7 +235,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := &Conn{id: newID(), srv: s, done: make(chan struct{}), opened: arrived, remote: r.RemoteAddr, claims: claims}
+	c := s.newConn(NativeCodec, "/", arrived, r.RemoteAddr, claims)
+	c.tr = wsTransport{c}
 	s.conns.Add(1)
 	handedOff := false
 	defer func() {
@@ -291,9 +292,7 @@ func (s *Server) serveConn(c *Conn, w *upgradeWriter, r *http.Request, finished 
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if c.sess != nil {
-				_ = c.sess.WebsocketConnection().Close()
-			}
+			c.tr.Cut()
 		}
 	}()
 	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
@@ -354,6 +353,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 		c.setCloseReason(ReasonServerShutdown)
 		_ = c.closeWith(goingAway)
 	}
+	s.runConnected(c)
 }
 
 func (s *Server) onDisconnect(sess *melody.Session) {
@@ -433,6 +433,13 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		c.sendError(req.ID, req.Event, err)
 		return
 	}
+	s.receive(c, req, nil, nil)
+}
+
+// receive admits a decoded request: while draining, or beyond the
+// connection's MaxInflight, it is answered with overloaded; else it is
+// queued for its turn.
+func (s *Server) receive(c *Conn, req protocol.Request, rest []byte, attachments [][]byte) {
 	if s.draining.Load() {
 		c.sendError(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "server is shutting down"))
 		return
@@ -443,7 +450,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		return
 	}
 	s.calls.Add(1)
-	r := &request{Request: req, conn: c}
+	r := &request{Request: req, rest: rest, attachments: attachments, conn: c}
 	r.ctx.deadline = time.Now().Add(s.cfg.CallTimeout)
 	c.enqueue(r)
 }
@@ -465,7 +472,7 @@ func (s *Server) dispatch(r *request) {
 			r.started()
 		}
 	}()
-	r.call = Call{Event: r.Event, Data: r.data(), Binary: r.Binary, Conn: r.conn, req: r}
+	r.call = Call{Event: r.Event, Data: r.data(), Binary: r.Binary, Rest: r.rest, Attachments: r.attachments, Conn: r.conn, req: r}
 	s.handler.Call(&r.ctx, &r.call)
 }
 
@@ -485,8 +492,12 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
+// goingAwayReason is the close reason of a server shutting down, with
+// close code 1001 (going away).
+const goingAwayReason = "server shutting down"
+
 // goingAway is the close message of a server shutting down.
-var goingAway = melody.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down")
+var goingAway = melody.FormatCloseMessage(websocket.CloseGoingAway, goingAwayReason)
 
 // errShuttingDown answers the calls still open when the grace period ends.
 var errShuttingDown = protocol.Errorf(protocol.CodeOverloaded, "server is shutting down")
@@ -526,7 +537,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// the calls just aborted among them. melody's own close of every session
 	// would overtake them.
 	for _, c := range open {
-		_ = c.closeWith(goingAway)
+		_ = c.tr.Close(websocket.CloseGoingAway, goingAwayReason)
 	}
 	defer func() { _ = s.melody.Close() }() // stops melody's hub; every session has ended or been cut
 	closeCtx, cancel := context.WithTimeout(context.Background(), closeWait)
@@ -535,7 +546,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.liveMu.Lock()
 		errs = append(errs, fmt.Errorf("host: shutdown: %d connections did not close within %s and were cut", len(s.live), closeWait))
 		for c := range s.live {
-			_ = c.sess.WebsocketConnection().Close()
+			c.tr.Cut()
 		}
 		s.liveMu.Unlock()
 		// Cut connections end at once; let their Disconnect hooks run.
@@ -595,6 +606,18 @@ func waitZero(ctx context.Context, n *atomic.Int64) error {
 		}
 	}
 	return nil
+}
+
+// newConn makes a connection of the given codec and namespace; the caller
+// sets its transport.
+func (s *Server) newConn(codec Codec, ns string, arrived time.Time, remote string, claims map[string]any) *Conn {
+	c := &Conn{id: newID(), srv: s, codec: codec, ns: ns, done: make(chan struct{}), opened: arrived, remote: remote, claims: claims}
+	if s.connectedHook() != nil {
+		// The connected hook runs first: the connection's requests wait
+		// for its synchronous part (see Server.opened).
+		c.busy = true
+	}
+	return c
 }
 
 // clock returns monotonic nanoseconds since the server started.

@@ -116,12 +116,12 @@ func testSlowConsumer(t *testing.T, buffer int) {
 		push := []byte(`"` + strings.Repeat("p", 16<<10) + `"`)
 		var r result
 		for r.sent = 0; r.sent < 4000; r.sent++ {
-			if r.err = call.Conn.Emit("flood", push, false); r.err != nil {
+			if r.err = call.Conn.Emit("flood", host.Payload{Data: push}); r.err != nil {
 				break
 			}
 		}
 		if r.err != nil {
-			r.then = call.Conn.Emit("flood", push, false)
+			r.then = call.Conn.Emit("flood", host.Payload{Data: push})
 		}
 		call.Done(host.Reply{}, nil)
 		res <- r
@@ -339,7 +339,7 @@ func TestConnClose(t *testing.T) {
 		t.Errorf("served %q after Conn.Close", call.Event)
 	default:
 	}
-	if err := conn.Emit("late", nil, false); !errors.Is(err, host.ErrConnClosed) {
+	if err := conn.Emit("late", host.Payload{}); !errors.Is(err, host.ErrConnClosed) {
 		t.Errorf("Emit after the end = %v, want host.ErrConnClosed", err)
 	}
 }

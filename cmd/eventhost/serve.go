@@ -211,7 +211,7 @@ func (h jsHandler) Call(ctx context.Context, c *host.Call) {
 		Binary:  c.Binary,
 		Socket:  connSocket{c.Conn},
 		Started: c.Started,
-		Done:    func(r engine.Result, err error) { c.Done(host.Reply(r), err) },
+		Done:    func(r engine.Result, err error) { c.Done(host.Reply{Data: r.Data, Binary: r.Binary}, err) },
 	})
 }
 
@@ -232,6 +232,21 @@ type connSocket struct{ *host.Conn }
 // Handshake returns the handshake as JSON text.
 func (s connSocket) Handshake() []byte { return s.Conn.Handshake().JSON() }
 
+// Emit pushes to the connection.
+func (s connSocket) Emit(event string, data []byte, binary bool) error {
+	return s.Conn.Emit(event, host.Payload{Data: data, Binary: binary})
+}
+
+// EmitTo pushes to a room of the connection's namespace.
+func (s connSocket) EmitTo(room, event string, data []byte, binary bool) int {
+	return s.Conn.EmitTo(room, event, host.Payload{Data: data, Binary: binary})
+}
+
+// Broadcast pushes to the connection's namespace.
+func (s connSocket) Broadcast(event string, data []byte, binary bool) int {
+	return s.Conn.Broadcast(event, host.Payload{Data: data, Binary: binary})
+}
+
 // serverHub is the host server as the engine's Hub. The server is made after
 // the engine (it needs the engine as its handler), so it is set later; until
 // then, messages reach nobody.
@@ -239,21 +254,21 @@ type serverHub struct{ srv atomic.Pointer[host.Server] }
 
 func (h *serverHub) Emit(event string, data []byte, binary bool) int {
 	if s := h.srv.Load(); s != nil {
-		return s.Emit(event, data, binary)
+		return s.Emit("/", event, host.Payload{Data: data, Binary: binary})
 	}
 	return 0
 }
 
 func (h *serverHub) EmitToRoom(room, event string, data []byte, binary bool) int {
 	if s := h.srv.Load(); s != nil {
-		return s.EmitToRoom(room, event, data, binary)
+		return s.EmitToRoom("/", room, event, host.Payload{Data: data, Binary: binary})
 	}
 	return 0
 }
 
 func (h *serverHub) RoomSize(room string) int {
 	if s := h.srv.Load(); s != nil {
-		return s.RoomSize(room)
+		return s.RoomSize("/", room)
 	}
 	return 0
 }

@@ -91,7 +91,7 @@ func (h *silent) Call(_ context.Context, c *host.Call) {
 
 // pushing pushes an event before each reply.
 var pushing = host.HandlerFunc(func(_ context.Context, c *host.Call) (host.Reply, error) {
-	_ = c.Conn.Emit("tick", []byte(`{"n":1}`), false)
+	_ = c.Conn.Emit("tick", host.Payload{Data: []byte(`{"n":1}`)})
 	return host.Reply{Data: c.Data}, nil
 })
 
