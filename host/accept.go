@@ -20,8 +20,9 @@ type Admission struct {
 	// Namespace is the connection's namespace; "/" when empty.
 	Namespace string
 	// Auth is the client's authentication payload, a JSON object or nil.
-	// Its "token" member, a string, is the JWT when the request carries
-	// none; it is left out of Handshake.Auth.
+	// When authentication is configured, its "token" member, a string, is
+	// the JWT when the request carries none, and is left out of
+	// Handshake.Auth.
 	Auth []byte
 	// Codec encodes what the connection is sent; Transport carries it.
 	Codec     Codec
@@ -45,9 +46,10 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	}
 	arrived := time.Now()
 	r := a.Request
-	auth, token := splitAuth(a.Auth)
+	auth, token := a.Auth, ""
 	var claims map[string]any
 	if s.auth != nil {
+		auth, token = splitAuth(a.Auth)
 		if t := bearerToken(r); t != "" {
 			token = t
 		}

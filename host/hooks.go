@@ -26,6 +26,10 @@ const (
 	// ReasonFrameTooLarge: the client sent a frame over Config.MaxMessage
 	// (close 1009).
 	ReasonFrameTooLarge = "frame too large"
+	// ReasonProtocolError: the client broke its protocol (a Socket.IO
+	// packet that does not decode, a packet before its CONNECT, no CONNECT
+	// in time); the reference Socket.IO server closes such connections too.
+	ReasonProtocolError = "protocol error"
 	// ReasonConnectionLost: anything else: a network error, EOF, a
 	// connection cut without a close frame.
 	ReasonConnectionLost = "connection lost"

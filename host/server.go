@@ -144,11 +144,13 @@ type Server struct {
 	calls    atomic.Int64                   // requests accepted and not yet answered
 	// orphansMu guards orphans: connections that ended with calls in flight.
 	// It nests inside Conn.mu.
-	orphansMu sync.Mutex
-	orphans   map[*Conn]struct{}
-	conns     atomic.Int64   // connections being served
-	closers   sync.WaitGroup // goroutines closing slow consumers
-	started   time.Time
+	orphansMu    sync.Mutex
+	orphans      map[*Conn]struct{}
+	conns        atomic.Int64   // connections being served
+	closers      sync.WaitGroup // goroutines closing slow consumers
+	started      time.Time
+	onShutdownMu sync.Mutex
+	onShutdown   []func() // RegisterOnShutdown's
 }
 
 // New returns a Server that sends requests to h. It panics when
@@ -198,6 +200,23 @@ func New(h Handler, cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
 	return s
 }
+
+// Handle serves pattern with h beside /ws and /healthz, as
+// http.ServeMux.Handle does; another protocol's endpoint mounts itself so.
+// Call it before serving.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// RegisterOnShutdown registers f to run at the end of Shutdown, once the
+// server's connections have been closed: an endpoint mounted with Handle
+// ends there what it still holds.
+func (s *Server) RegisterOnShutdown(f func()) {
+	s.onShutdownMu.Lock()
+	s.onShutdown = append(s.onShutdown, f)
+	s.onShutdownMu.Unlock()
+}
+
+// Draining reports whether Shutdown has begun.
+func (s *Server) Draining() bool { return s.draining.Load() }
 
 // ServeHTTP serves /ws and /healthz.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
@@ -555,6 +574,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = waitZero(cutCtx, &s.conns)
 	}
 	s.closers.Wait()
+	s.onShutdownMu.Lock()
+	for _, f := range s.onShutdown {
+		f()
+	}
+	s.onShutdownMu.Unlock()
 	return errors.Join(errs...)
 }
 

@@ -1,0 +1,142 @@
+package socketio
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/socketio/wire"
+)
+
+// Engine.IO's error bodies, as the reference server answers them.
+const (
+	errTransportUnknown = `{"code":0,"message":"Transport unknown"}`
+	errUnknownSID       = `{"code":1,"message":"Session ID unknown"}`
+	errBadMethod        = `{"code":2,"message":"Bad handshake method"}`
+	errBadRequest       = `{"code":3,"message":"Bad request"}`
+	errForbidden        = `{"code":4,"message":"Forbidden"}`
+	errBadVersion       = `{"code":5,"message":"Unsupported protocol version"}`
+)
+
+// ServeHTTP serves Engine.IO requests: a handshake (no sid), a poll (GET) or
+// a push (POST) of a polling session, or a WebSocket, new or upgrading a
+// polling session.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	transport := q.Get("transport")
+	switch {
+	case q.Get("EIO") != "4":
+		refuse(w, http.StatusBadRequest, errBadVersion)
+		return
+	case transport != "polling" && transport != "websocket":
+		refuse(w, http.StatusBadRequest, errTransportUnknown)
+		return
+	case !s.host.AllowOrigin(r):
+		refuse(w, http.StatusForbidden, errForbidden)
+		return
+	}
+	sid := q.Get("sid")
+	if transport == "websocket" {
+		if !websocket.IsWebSocketUpgrade(r) {
+			refuse(w, http.StatusBadRequest, errTransportUnknown)
+			return
+		}
+		s.serveWebSocket(w, r, sid)
+		return
+	}
+	if sid == "" {
+		if r.Method != http.MethodGet {
+			refuse(w, http.StatusBadRequest, errBadMethod)
+			return
+		}
+		s.handshake(w, r)
+		return
+	}
+	ss := s.lookup(sid)
+	if ss == nil {
+		refuse(w, http.StatusBadRequest, errUnknownSID)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		ss.poll(w, r)
+	case http.MethodPost:
+		ss.push(w, r)
+	default:
+		refuse(w, http.StatusBadRequest, errBadMethod)
+	}
+}
+
+// refuse answers an Engine.IO error.
+func refuse(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// handshake opens a polling session and answers with its open packet.
+func (s *Server) handshake(w http.ResponseWriter, r *http.Request) {
+	if s.host.Draining() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ss := s.newSession(r)
+	if !s.add(ss) {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ss.start()
+	open := wire.OpenPacket(ss.sid, []string{"websocket"}, s.cfg.PingInterval, s.cfg.PingTimeout, s.cfg.MaxPayload)
+	writePayload(w, open)
+}
+
+// writePayload answers a poll.
+func writePayload(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+// serveWebSocket opens a session on a new WebSocket, or probes the upgrade
+// of polling session sid.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid string) {
+	var ss *session
+	if sid != "" {
+		ss = s.lookup(sid)
+		if ss == nil || !ss.canProbe() {
+			refuse(w, http.StatusBadRequest, errUnknownSID)
+			return
+		}
+	} else {
+		if s.host.Draining() {
+			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		ss = s.newSession(r)
+		ss.wsFirst = true
+		if !s.add(ss) {
+			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	// melody serves the connection on this goroutine until it ends.
+	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss})
+	if err != nil && sid == "" {
+		ss.finish(host.ReasonConnectionLost)
+	}
+}
+
+// readBody reads a polling push, refusing one over limit bytes.
+func readBody(r *http.Request, limit int64) ([]byte, bool) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if err != nil || n > limit {
+		return nil, false
+	}
+	return buf.Bytes(), true
+}
+
