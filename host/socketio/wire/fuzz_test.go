@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 )
 
@@ -35,6 +36,16 @@ func FuzzDecode(f *testing.F) {
 		m, done, err := d.Text(in)
 		if err != nil || done != (p.Attachments == 0) || (done && !samePacket(m.Packet, p)) {
 			t.Fatalf("Decoder.Text(%q) = %+v, %v, %v; Decode gave %+v", in, m, done, err, p)
+		}
+		for i := 0; i < p.Attachments; i++ {
+			m, done, err = d.Binary([]byte{byte(i)})
+			last := i == p.Attachments-1
+			if err != nil && !(last && errors.Is(err, ErrAttachments)) {
+				t.Fatalf("Decoder.Binary %d after %q: %v", i, in, err)
+			}
+			if err == nil && (done != last || (done && len(m.Buffers) != p.Attachments)) {
+				t.Fatalf("Decoder.Binary %d after %q = %+v, %v", i, in, m, done)
+			}
 		}
 		switch p.Type {
 		case Event, BinaryEvent, Ack, BinaryAck:
