@@ -56,6 +56,8 @@ func (d *Decoder) Text(text []byte) (m Decoded, done bool, err error) {
 // Binary takes one attachment of the pending binary packet. done is true, and
 // m the packet with all its attachments, once the last one has arrived. A
 // binary frame while no packet awaits one fails with ErrUnexpectedBinary.
+// With the last attachment, a placeholder whose "num" is not the index of an
+// attachment fails with ErrAttachments, as in the reference parser.
 func (d *Decoder) Binary(b []byte) (m Decoded, done bool, err error) {
 	if !d.waiting {
 		return Decoded{}, false, fmt.Errorf("decode: %w", ErrUnexpectedBinary)
@@ -66,6 +68,9 @@ func (d *Decoder) Binary(b []byte) (m Decoded, done bool, err error) {
 	}
 	m = d.pending
 	d.Reset()
+	if err := checkPlaceholders(m.Data, m.Attachments); err != nil {
+		return Decoded{}, false, err
+	}
 	return m, true, nil
 }
 

@@ -33,7 +33,10 @@
 //
 // JSON is validated with the grammar of encoding/json.Valid, without
 // allocating; decoded Data is a sub-slice of the input and placeholders are
-// left in it for the caller to replace.
+// left in it for the caller to replace. When a binary packet completes, the
+// Decoder checks that every placeholder's "num" indexes an attachment (the
+// reference fails the same packets while replacing them); ParsePlaceholder
+// recognises an argument that is a whole attachment.
 //
 // # Goroutines
 //
