@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -139,6 +140,10 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	hostCfg.Status = func() any { return status(eng, cfg.watch) }
 	srv := host.New(jsHandler{eng}, hostCfg)
 	hub.srv.Store(srv)
+	sioCfg := cfg.SocketIOConfig(log)
+	sioCfg.Namespace = func(ns string) bool { return hasNamespace(eng, ns) }
+	sioCfg.HasRoute = func(event string) bool { return hasRoute(eng, event) }
+	cli.MountSocketIO(srv, sioCfg)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -178,6 +183,31 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		log.Warn("shutdown: disconnect hooks still running were cut", "error", werr)
 	}
 	return err
+}
+
+// hasNamespace reports whether Socket.IO namespace ns is served: "/x" is
+// when scripts/x/ holds routes.
+func hasNamespace(eng *engine.Engine, ns string) bool {
+	prefix := strings.ReplaceAll(strings.Trim(ns, "/"), "/", ".") + "."
+	if prefix == "." {
+		return true
+	}
+	for _, r := range eng.Routes() {
+		if strings.HasPrefix(r.Event, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRoute reports whether the current scripts have a route for event.
+func hasRoute(eng *engine.Engine, event string) bool {
+	for _, r := range eng.Routes() {
+		if r.Event == event {
+			return true
+		}
+	}
+	return false
 }
 
 // status is what GET /healthz reports of the scripts.

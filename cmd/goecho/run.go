@@ -78,6 +78,7 @@ func serve(ctx context.Context, cfg config, logw io.Writer, ready func(addr stri
 	hostCfg := cfg.Config(log)
 	hostCfg.Status = func() any { return map[string]any{"handler": "go echo"} }
 	srv := host.New(host.HandlerFunc(echo), hostCfg)
+	cli.MountSocketIO(srv, cfg.SocketIOConfig(log)) // the same echo over Socket.IO, for side-by-side load
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
