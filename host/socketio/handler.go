@@ -139,4 +139,3 @@ func readBody(r *http.Request, limit int64) ([]byte, bool) {
 	}
 	return buf.Bytes(), true
 }
-
