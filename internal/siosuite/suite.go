@@ -23,6 +23,9 @@ const (
 const (
 	testTimeout      = 2 * time.Second
 	heartbeatTimeout = 5 * time.Second
+	// timerSlack is added to the one sleep of the suite that ends exactly
+	// when the server's timer should fire (PingInterval + PingTimeout).
+	timerSlack = 100 * time.Millisecond
 )
 
 // suite is what every subtest of one Run shares.
