@@ -126,6 +126,22 @@ func TestClientAgainstReference(t *testing.T) {
 		expectJSON(t, s.EmitAck("message-with-ack", "after"), `["after"]`)
 	})
 
+	t.Run("two sockets of one client, on two namespaces", func(t *testing.T) {
+		t.Parallel()
+		c := sioclient.Start(t)
+		main := c.Connect("main", base, "/", nil)
+		custom := c.Connect("custom", base, "/custom", nil)
+		main.WaitConnect()
+		custom.WaitConnect()
+		custom.Emit("message", "to custom")
+		main.Emit("message", "to main")
+		expectJSON(t, custom.WaitEvent("message-back").Args, `["to custom"]`)
+		expectJSON(t, main.WaitEvent("message-back").Args, `["to main"]`)
+		custom.Disconnect()
+		custom.WaitDisconnect()
+		expectJSON(t, main.EmitAck("message-with-ack", "still here"), `["still here"]`)
+	})
+
 	t.Run("client disconnect", func(t *testing.T) {
 		t.Parallel()
 		s := sioclient.Start(t).Connect("a", base, "/", nil)

@@ -16,6 +16,10 @@ const (
 	PingTimeout = 200 * time.Millisecond
 	// MaxPayload is the maxPayload the server must announce.
 	MaxPayload = 1000000
+	// ConnectTimeout is how long the reference server waits for a first
+	// CONNECT before it closes a connection; a server under test should
+	// use about the same (the suite needs more than ~900 ms).
+	ConnectTimeout = time.Second
 )
 
 // The deadlines of the subtests: mocha's default timeout, and the
