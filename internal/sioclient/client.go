@@ -21,6 +21,10 @@ const ClientProgram = "testdata/socketio/client.mjs"
 // says otherwise.
 const DefaultTimeout = 5 * time.Second
 
+// startTimeout bounds how long node may take to load client.mjs and its
+// packages (seconds on a loaded machine).
+const startTimeout = 30 * time.Second
+
 // Client is one running client.mjs: a node process holding any number of
 // named socket.io-client sockets. Its methods are for the test's
 // goroutine.
@@ -82,6 +86,9 @@ func Start(tb testing.TB) *Client {
 			<-done
 		}
 	})
+	c.timeout = startTimeout
+	c.take("starting", "", func(ev Event) bool { return ev.Type == TypeReady })
+	c.timeout = DefaultTimeout
 	return c
 }
 

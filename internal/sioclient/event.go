@@ -22,6 +22,8 @@ const (
 	TypeReconnectFailed  = "reconnect_failed"
 	TypeState            = "state"
 	TypeCommandError     = "command_error"
+	// TypeReady is the first line, written once client.mjs reads commands.
+	TypeReady = "ready"
 )
 
 // Event is one line written by client.mjs: something that happened to a

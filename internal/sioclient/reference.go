@@ -17,7 +17,7 @@ import (
 const ReferenceServer = "testdata/socketio/reference-server.mjs"
 
 // referenceStart bounds how long the reference server may take to listen.
-const referenceStart = 15 * time.Second
+const referenceStart = 30 * time.Second
 
 // StartReference starts the reference Socket.IO server on a free port of
 // 127.0.0.1 and returns its base URL, "http://127.0.0.1:PORT". The server

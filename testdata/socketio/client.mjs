@@ -25,6 +25,8 @@
 //   reconnect {attempt}                 reconnect_error {message}
 //   reconnect_failed                    state {id, connected, sid, transport}
 //   command_error {id, message}         (a command that could not be run)
+//   ready (once, first: the program has loaded and reads commands; its
+//   socket is "")
 // Binary values anywhere in args (Buffer, ArrayBuffer, typed arrays) cross
 // as {"$bytes": "<base64>"}, both ways.
 import { createInterface } from "node:readline";
@@ -177,6 +179,7 @@ lines.on("line", (line) => {
     out({ type: "command_error", socket: cmd.socket ?? "main", id: cmd.id ?? 0, message: String(err && err.message ? err.message : err) });
   }
 });
+out({ type: "ready", socket: "" });
 lines.on("close", () => {
   for (const s of sockets.values()) {
     s.disconnect();
