@@ -51,6 +51,7 @@ type session struct {
 	sockets   map[string]*socket // by namespace
 	connected bool               // a namespace has connected once
 	reason    string             // why it ended; the first set wins
+	lateNoop  bool               // closed by the client with no GET waiting: the GET in flight gets a noop
 
 	wsReason atomic.Pointer[string] // why the WebSocket failed, set by its error handler
 	slow     atomic.Bool            // the WebSocket's buffer filled: being cut
@@ -184,6 +185,15 @@ func (ss *session) send(m host.Message) error {
 // something.
 func (ss *session) poll(w http.ResponseWriter, r *http.Request) {
 	ss.mu.Lock()
+	if ss.state == stateClosed && ss.lateNoop {
+		// The client closed with a POST that overtook its GET: the GET
+		// is answered as if it had been waiting.
+		ss.lateNoop = false
+		ss.mu.Unlock()
+		ss.srv.remove(ss)
+		writePayload(w, []byte{byte(wire.Noop)})
+		return
+	}
 	if ss.ws != nil || ss.state == stateClosed || ss.polling {
 		overlap := ss.polling
 		ss.mu.Unlock()
@@ -445,8 +455,14 @@ func (ss *session) finish(reason string) {
 	ss.sockets = nil
 	ws, probe := ss.ws, ss.probe
 	ss.wakeGET()
+	late := reason == host.ReasonClientClosed && ws == nil && !ss.polling && !ss.wsFirst
+	ss.lateNoop = late
 	ss.mu.Unlock()
-	ss.srv.remove(ss)
+	if late {
+		time.AfterFunc(closeWait, func() { ss.srv.remove(ss) })
+	} else {
+		ss.srv.remove(ss)
+	}
 	if ws != nil {
 		_ = ws.Close()
 	}
