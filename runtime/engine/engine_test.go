@@ -18,14 +18,15 @@ import (
 
 // recordingSocket is the network side's Socket reduced to recording pushes.
 type recordingSocket struct {
-	id       string
-	done     chan struct{}
-	mu       sync.Mutex
-	pushes   []string
-	payloads []Payload // what pushes wrote, copied
-	panics   bool
-	data     []byte
-	rooms    []string
+	id        string
+	done      chan struct{}
+	mu        sync.Mutex
+	pushes    []string
+	payloads  []Payload // what pushes wrote, copied
+	panics    bool
+	data      []byte
+	rooms     []string
+	handshake []byte // nil: a fixed one without "namespace"
 }
 
 func newSocket(id string) *recordingSocket {
@@ -86,6 +87,9 @@ func (s *recordingSocket) SetData(d []byte) {
 	s.data = append([]byte(nil), d...)
 }
 func (s *recordingSocket) Handshake() []byte {
+	if s.handshake != nil {
+		return s.handshake
+	}
 	return []byte(`{"headers":{},"query":{"name":"ada"},"address":"127.0.0.1:1","time":"2026-01-01T00:00:00Z","auth":{"sub":"u1"}}`)
 }
 func (s *recordingSocket) Join(room string) error {
