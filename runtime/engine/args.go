@@ -93,7 +93,9 @@ func (p *placeholders) replaceIn(obj *goja.Object, key string) error {
 	if err != nil || !replaced {
 		return err
 	}
-	if err := obj.Set(key, val); err != nil {
+	// An own data property, as JSON.parse made it: Set would call a setter
+	// (that of __proto__, say).
+	if err := obj.DefineDataProperty(key, val, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
 		return fmt.Errorf("engine: placing attachment: %w", err)
 	}
 	return nil

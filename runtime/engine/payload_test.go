@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,7 +37,10 @@ export function nested(socket, kind) {
     case "object": return { a: bytes(1, 2), b: [new ArrayBuffer(2)], c: { d: Buffer.from("hi") }, e: 1 };
     case "typed": return [new Int16Array([1, -1]), new Float32Array([1]), new Uint8ClampedArray([7]), new DataView(bytes(0, 5, 6, 0).buffer, 1, 2)];
     case "view": return { v: bytes(0, 1, 2, 3, 4).subarray(2, 4) };
-    case "slow": return { when: new Date(0), b: bytes(9), m: { toJSON() { return { inner: bytes(8) } } } };
+    case "slow": return { when: new Date(0), b: bytes(9), m: { toJSON() { return { inner: bytes(8) } } }, buf: [Buffer.from("z")] };
+    case "proto": return JSON.parse('{"__proto__":1}');
+    case "throws": return { a: bytes(1), get b() { throw new Error("no b") } };
+    case "bigint": return [bytes(1), 1n];
     case "plain": return { a: [1, "x", null], b: { c: true } };
     case "class": class P { constructor() { this.x = 1 } }; return new P();
   }
@@ -66,6 +70,7 @@ export function namespaces(socket) {
   return [chat.emit("e", 1, 2), chat.to("r").emit("t", bytes(1)), chat.in("r").count(), socket.namespace, socket.to("r").emit("x")];
 }
 export function badNamespace(socket, ns) { try { io.of(ns) } catch (e) { return e instanceof TypeError } }
+export function badEmit(socket) { try { socket.emit("x", 1, 2n) } catch (e) { return e instanceof TypeError && e.message } }
 export function keepsData(socket) { socket.data = { b: bytes(1) }; return 1 }
 export function readData(socket) { return socket.data }
 `
@@ -116,6 +121,7 @@ func TestSeveralArgumentsAndPlaceholdersIn(t *testing.T) {
 			want: `[null,"buf:b1b2",["buf:a0"],{"k":"buf:a0"}]`},
 		{name: "binary data, placeholder in rest", req: Request{Data: []byte{7}, Binary: true, Rest: []byte(`[` + ph("0") + `]`), Attachments: atts},
 			want: `["buf:07","buf:a0"]`},
+		{name: "own __proto__", req: Request{Data: []byte(`{"__proto__":` + ph("0") + `}`), Attachments: atts}, want: `[{"__proto__":"buf:a0"}]`},
 		{name: "key order", req: Request{Data: []byte(`{"num":0,"_placeholder":true}`), Attachments: atts}, want: `["buf:a0"]`},
 		{name: "not placeholders", req: Request{Data: []byte(`[{"_placeholder":true,"num":0,"x":1},{"_placeholder":false,"num":0},{"_placeholder":"true","num":0},{"num":0}]`), Attachments: atts},
 			want: `[[{"_placeholder":true,"num":0,"x":1},{"_placeholder":false,"num":0},{"_placeholder":"true","num":0},{"num":0}]]`},
@@ -158,6 +164,13 @@ func TestAckAndNestedBinaryOut(t *testing.T) {
 			t.Parallel()
 			e := newEngine(t, map[string]string{"p.js": payloadModule}, Config{PoolSize: 1, Mode: mode})
 			ph := func(n string) string { return `{"_placeholder":true,"num":` + n + `}` }
+			for _, data := range []string{`"throws"`, `"bigint"`} {
+				o := runCall(t, e, context.Background(), newSocket("s"), "p.nested", data)
+				var he *HandlerError
+				if !errors.As(o.err, &he) || he.Code != "handler_error" || !strings.Contains(he.Message, "not JSON-serializable") {
+					t.Errorf("nested(%s): got %q, %v; want a handler_error", data, payloadText(o.res), o.err)
+				}
+			}
 			for _, tc := range []struct {
 				event, data string
 				want        string // payloadText of the reply
@@ -171,7 +184,8 @@ func TestAckAndNestedBinaryOut(t *testing.T) {
 				{"p.nested", `"object"`, `{"a":` + ph("0") + `,"b":[` + ph("1") + `],"c":{"d":` + ph("2") + `},"e":1} atts=0102,0000,6869`},
 				{"p.nested", `"typed"`, `[` + ph("0") + `,` + ph("1") + `,` + ph("2") + `,` + ph("3") + `] atts=0100ffff,0000803f,07,0506`},
 				{"p.nested", `"view"`, `{"v":` + ph("0") + `} atts=0203`},
-				{"p.nested", `"slow"`, `{"when":"1970-01-01T00:00:00.000Z","b":` + ph("0") + `,"m":{"inner":` + ph("1") + `}} atts=09,08`},
+				{"p.nested", `"slow"`, `{"when":"1970-01-01T00:00:00.000Z","b":` + ph("0") + `,"m":{"inner":` + ph("1") + `},"buf":[` + ph("2") + `]} atts=09,08,7a`},
+				{"p.nested", `"proto"`, `{"__proto__":1}`},
 				{"p.nested", `"plain"`, `{"a":[1,"x",null],"b":{"c":true}}`},
 				{"p.nested", `"class"`, `{"x":1}`},
 				{"p.top", `"int16"`, `bin:01000200`},
@@ -249,5 +263,15 @@ func TestHasRoute(t *testing.T) {
 		if got := e.HasRoute(event); got != want {
 			t.Errorf("HasRoute(%q) = %v", event, got)
 		}
+	}
+}
+
+func TestEmitOfUnserializableArgumentThrows(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, map[string]string{"p.js": payloadModule}, Config{PoolSize: 1})
+	sock := newSocket("s")
+	o := runCall(t, e, context.Background(), sock, "p.badEmit", "")
+	if o.err != nil || !strings.Contains(string(o.res.Data), "socket.emit: value is not JSON-serializable") || len(sock.pushes) != 0 {
+		t.Fatalf("got %s, %v, pushes %q", o.res.Data, o.err, sock.pushes)
 	}
 }
