@@ -106,9 +106,9 @@ func (c *Config) setDefaults() {
 }
 
 // Payload is a list of arguments crossing the engine's boundary: a call's
-// arguments after the socket, a handler's reply (Result), the arguments of
-// an emit after the event name. It is only valid during the call it is
-// given to (a Socket or Hub method, Request.Done).
+// arguments after the socket (in Request), a handler's reply (Result), the
+// arguments of an emit after the event name. One the engine gives (to a
+// Socket or Hub method, to Request.Done) is only valid during that call.
 type Payload struct {
 	// Data is the JSON text of the first argument (nil: undefined), or its
 	// raw bytes when Binary is set.
@@ -186,7 +186,8 @@ type Request struct {
 	// Attachments are binary values that Data and Rest reference as
 	// {"_placeholder":true,"num":N}: each placeholder reaches the handler
 	// as attachment N, a Buffer. A num out of range fails the call with
-	// bad_request.
+	// bad_request. As with a binary Data, the Buffers share the bytes'
+	// memory, which the handler may keep: the caller must not reuse it.
 	Attachments [][]byte
 	// Socket is the caller's connection.
 	Socket Socket
