@@ -67,7 +67,7 @@ export function emits(socket, room) {
 }
 export function namespaces(socket) {
   const chat = io.of("/chat");
-  return [chat.emit("e", 1, 2), chat.to("r").emit("t", bytes(1)), chat.in("r").count(), socket.namespace, socket.to("r").emit("x")];
+  return [chat.emit("e", 1, 2), chat.to("r").emit("t", bytes(1)), chat.in("r").count(), socket.namespace, socket.to("r").emit("x"), socket.to("r").count()];
 }
 export function badNamespace(socket, ns) { try { io.of(ns) } catch (e) { return e instanceof TypeError } }
 export function badEmit(socket) { try { socket.emit("x", 1, 2n) } catch (e) { return e instanceof TypeError && e.message } }
@@ -231,9 +231,9 @@ func TestNamespaces(t *testing.T) {
 	hub := &recordingHub{}
 	e := newEngine(t, map[string]string{"p.js": payloadModule}, Config{PoolSize: 1, Hub: hub})
 	sock := newSocket("s")
-	ok(t, runCall(t, e, context.Background(), sock, "p.namespaces", ""), `[3,2,5,"/",1]`)
+	ok(t, runCall(t, e, context.Background(), sock, "p.namespaces", ""), `[3,2,5,"/",1,1]`)
 	sock.handshake = []byte(`{"headers":{},"query":{},"address":"a","time":"t","auth":null,"namespace":"/chat","claims":null}`)
-	ok(t, runCall(t, e, context.Background(), sock, "p.namespaces", ""), `[3,2,5,"/chat",1]`)
+	ok(t, runCall(t, e, context.Background(), sock, "p.namespaces", ""), `[3,2,5,"/chat",1,5]`)
 	want := []string{`/chat all e 1 rest=[2]`, `/chat r t bin:01`, `/chat all e 1 rest=[2]`, `/chat r t bin:01`}
 	if !slices.Equal(hub.sent, want) {
 		t.Errorf("hub %q, want %q", hub.sent, want)

@@ -51,7 +51,7 @@ func (j *jsSocket) Get(key string) goja.Value {
 		}
 		return j.v.rt.NewArray(items...)
 	case "broadcast":
-		return j.v.rt.NewDynamicObject(&emitTarget{v: j.v, s: j.s, ns: j.namespace(), broadcast: true})
+		return j.v.rt.NewDynamicObject(&emitTarget{v: j.v, s: j.s, js: j, broadcast: true})
 	}
 	return j.v.socketMethods[key]
 }
@@ -191,7 +191,7 @@ func (v *vm) socketLeave(call goja.FunctionCall) goja.Value {
 // members except this socket.
 func (v *vm) socketTo(call goja.FunctionCall) goja.Value {
 	j := v.thisJSSocket(call, "to")
-	return v.rt.NewDynamicObject(&emitTarget{v: v, s: j.s, ns: j.namespace(), room: v.roomArg(call, "socket.to")})
+	return v.rt.NewDynamicObject(&emitTarget{v: v, s: j.s, js: j, room: v.roomArg(call, "socket.to")})
 }
 
 // emitTarget is the object of socket.to(room), socket.broadcast, io.to(room)
@@ -199,9 +199,10 @@ func (v *vm) socketTo(call goja.FunctionCall) goja.Value {
 // returns how many got it.
 type emitTarget struct {
 	v         *vm
-	s         Socket // nil for io targets
-	ns        string // the namespace, of the socket or given to io.of
-	room      string // "" with broadcast or io.emit
+	s         Socket    // nil for io targets
+	js        *jsSocket // the socket object of s, whose handshake names its namespace
+	ns        string    // the namespace of io targets
+	room      string    // "" with broadcast or io.emit
 	broadcast bool
 }
 
@@ -211,7 +212,11 @@ func (t *emitTarget) Get(key string) goja.Value {
 		return t.v.rt.ToValue(t.emit)
 	case "count":
 		return t.v.rt.ToValue(func(goja.FunctionCall) goja.Value {
-			return t.v.rt.ToValue(t.v.hub().RoomSize(t.ns, t.room))
+			ns := t.ns
+			if t.js != nil {
+				ns = t.js.namespace() // read from the handshake only when wanted
+			}
+			return t.v.rt.ToValue(t.v.hub().RoomSize(ns, t.room))
 		})
 	}
 	return nil
