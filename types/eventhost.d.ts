@@ -4,13 +4,15 @@
 // globals.d.ts. See docs/scripts.md.
 //
 // The module "eventhost" is served by the runtime, not bundled: esbuild
-// leaves `import { io } from "eventhost"` as a require of the native module.
+// leaves `import { io, ack } from "eventhost"` as a require of the native
+// module.
 // The root tsconfig.json maps the name to this file.
 
 /**
- * What the client sent when it opened its WebSocket. A handler sees it as
- * `socket.handshake`; the connect hook of `scripts/_connection.ts` gets it
- * before the connection is accepted.
+ * What the client sent when it connected (its WebSocket upgrade on `/ws`,
+ * its Socket.IO handshake and namespace CONNECT on `/socket.io/`). A
+ * handler sees it as `socket.handshake`; the connect hook of
+ * `scripts/_connection.ts` gets it before the connection is accepted.
  */
 export interface Handshake {
   /**
@@ -33,13 +35,31 @@ export interface Handshake {
    */
   time: string;
   /**
+   * On `/ws`, the claims of the client's verified JWT, as `claims`. On
+   * Socket.IO, the CONNECT payload: the object the client gave as
+   * `io(url, { auth })` (`null` when it gave none).
+   */
+  auth: Record<string, unknown> | null;
+  /**
+   * The namespace the connection is in: `"/"` on `/ws` and for Socket.IO's
+   * main namespace, `"/chat"` for a Socket.IO client of `io(url + "/chat")`.
+   */
+  namespace: string;
+  /**
    * The claims of the client's verified JWT (`sub`, `exp`, and whatever the
    * issuer put in), or `null` when the server does not require one (no
    * `-jwt-secret` or `-jwt-public-key`). When it does, a connection without
    * a valid token is refused before any script runs.
    */
-  auth: Record<string, unknown> | null;
+  claims: Record<string, unknown> | null;
 }
+
+/**
+ * The binary values eventhost sends as bytes: on their own (a binary frame
+ * on `/ws`) or nested anywhere in an argument (a Socket.IO attachment; a
+ * base64 string on `/ws`).
+ */
+export type Binary = ArrayBuffer | ArrayBufferView;
 
 /**
  * Where an emit goes besides the socket itself: `socket.to(room)`,
@@ -47,17 +67,20 @@ export interface Handshake {
  */
 export interface EmitTarget {
   /**
-   * Pushes `{"event": event, "data": data}` to every connection of the
-   * target (a binary frame when `data` is a Buffer, Uint8Array or
-   * ArrayBuffer; otherwise `data` goes through `JSON.stringify`).
+   * Pushes the event with its arguments to every connection of the target.
+   * A Socket.IO client gets every argument; a `/ws` client gets
+   * `{"event": event, "data": args[0], "rest": [args[1], ...]}` (no `rest`
+   * with one argument; a binary frame when the only argument is bytes).
+   * Arguments go through `JSON.stringify`, except binary values (see
+   * {@link Binary}), which are sent as bytes wherever they are.
    *
    * @param event a non-empty event name, e.g. `"chat.message"`
-   * @param data any JSON-serializable value, or bytes
+   * @param args JSON-serializable values, or bytes, or values holding bytes
    * @returns how many connections the push was queued for
-   * @throws TypeError when `event` is not a non-empty string or `data`
+   * @throws TypeError when `event` is not a non-empty string or an argument
    *   cannot be serialized
    */
-  emit(event: string, data?: unknown): number;
+  emit(event: string, ...args: unknown[]): number;
 }
 
 /**
@@ -73,6 +96,11 @@ export interface Socket<Data = Record<string, any>> {
   /** A unique string per connection, e.g. `"Q3ZC7RWMOV2FEJNI"`. */
   readonly id: string;
   /**
+   * The connection's namespace, `"/"` on `/ws` (`handshake.namespace`).
+   * Rooms, `socket.to` and `socket.broadcast` stay inside it.
+   */
+  readonly namespace: string;
+  /**
    * Per-connection state that persists across the connection's calls: an
    * object (`{}` until something is stored), or what the connect hook
    * returned. Mutate it or assign a new object.
@@ -85,10 +113,7 @@ export interface Socket<Data = Record<string, any>> {
   data: Data;
   /** What the client sent when it connected. */
   readonly handshake: Handshake;
-  /**
-   * The claims of the connection's verified JWT, or `null` when the server
-   * does not require one. The same as `socket.handshake.auth`.
-   */
+  /** The same as `socket.handshake.auth`. */
   readonly auth: Record<string, unknown> | null;
   /**
    * The rooms this connection is in (a copy: use join and leave). In the
@@ -96,17 +121,17 @@ export interface Socket<Data = Record<string, any>> {
    */
   readonly rooms: string[];
   /**
-   * Pushes `{"event": event, "data": data}` to this connection (a binary
-   * frame when `data` is a Buffer, Uint8Array or ArrayBuffer). It may be
+   * Pushes the event with its arguments to this connection: see
+   * {@link EmitTarget.emit} for what each protocol's client gets. It may be
    * called after the reply, e.g. from a timer.
    *
    * @param event a non-empty event name, e.g. `"clock.tick"`
-   * @param data any JSON-serializable value, or bytes
+   * @param args JSON-serializable values, or bytes, or values holding bytes
    * @returns `false` if the connection is closed or closing
-   * @throws TypeError when `event` is not a non-empty string or `data`
+   * @throws TypeError when `event` is not a non-empty string or an argument
    *   cannot be serialized
    */
-  emit(event: string, data?: unknown): boolean;
+  emit(event: string, ...args: unknown[]): boolean;
   /**
    * Closes the connection.
    *
@@ -132,40 +157,41 @@ export interface Socket<Data = Record<string, any>> {
    */
   leave(room: string): void;
   /**
-   * The members of a room except this connection, whether or not it is a
-   * member itself: `socket.to("lobby").emit("chat.joined", {...})`.
+   * The members of a room (of this connection's namespace) except this
+   * connection, whether or not it is a member itself:
+   * `socket.to("lobby").emit("chat.joined", {...})`.
    *
    * @param room a non-empty room name
    */
   to(room: string): EmitTarget;
   /**
-   * Every connection of the server except this one:
+   * Every connection of this connection's namespace except this one:
    * `socket.broadcast.emit("user.online", {...})`.
    */
   readonly broadcast: EmitTarget;
 }
 
-/** The room view of `io.in(room)`. */
-export interface RoomPresence {
+/** The room view of `io.in(room)`: an emit target that also counts. */
+export interface RoomPresence extends EmitTarget {
   /** How many connections are members of the room now. */
   count(): number;
 }
 
 /**
- * The server's connections as a whole: emits that reach other connections
- * than the caller's, and room presence. A connection that is not open gets
- * nothing.
+ * The connections of one namespace: `io` itself for `"/"` (which `/ws`
+ * connections are in), `io.of("/chat")` for another. A connection that is
+ * not open gets nothing.
  */
-export interface IO {
+export interface Namespace {
   /**
-   * Pushes `{"event": event, "data": data}` to every connection of the
-   * server, the caller's included.
+   * Pushes the event with its arguments to every connection of the
+   * namespace, the caller's included: see {@link EmitTarget.emit}.
    *
    * @param event a non-empty event name
-   * @param data any JSON-serializable value, or bytes
+   * @param args JSON-serializable values, or bytes, or values holding bytes
    * @returns how many connections the push was queued for
    */
-  emit(event: string, data?: unknown): number;
+  emit(event: string, ...args: unknown[]): number;
   /**
    * Every member of a room, the caller's connection included if it is one:
    * `io.to("lobby").emit("chat.message", {...})`.
@@ -174,11 +200,26 @@ export interface IO {
    */
   to(room: string): EmitTarget;
   /**
-   * Presence in a room: `io.in("lobby").count()`.
+   * Presence in a room, and emits to it: `io.in("lobby").count()`.
    *
    * @param room a non-empty room name
    */
   in(room: string): RoomPresence;
+}
+
+/**
+ * The server's connections as a whole: emits that reach other connections
+ * than the caller's, and room presence, in namespace `"/"`; `io.of(ns)` for
+ * another namespace.
+ */
+export interface IO extends Namespace {
+  /**
+   * The connections of another namespace: `io.of("/chat").emit(...)`.
+   *
+   * @param namespace a namespace name starting with `"/"`
+   * @throws TypeError when `namespace` is not a string starting with `"/"`
+   */
+  of(namespace: string): Namespace;
 }
 
 /**
@@ -187,19 +228,43 @@ export interface IO {
  * @example
  * io.to("lobby").emit("chat.message", { text: "hi" }); // every member
  * io.in("lobby").count();                             // how many members
+ * io.of("/chat").emit("chat.notice", "restarting");   // namespace /chat
  */
 export declare const io: IO;
+
+declare const ackBrand: unique symbol;
+
+/** A reply with several arguments, made by {@link ack}. */
+export interface Ack {
+  readonly [ackBrand]: true;
+}
+
+/**
+ * A reply with several arguments: `return ack(a, b, c)` (or resolve the
+ * handler's Promise with it). A Socket.IO client's ack callback gets
+ * `(a, b, c)`; a `/ws` client gets `{"id": id, "data": a, "rest": [b, c]}`.
+ * `ack()` replies with no argument (`null` on `/ws`), `ack(a)` as
+ * returning `a` does.
+ *
+ * @param args JSON-serializable values, or bytes, or values holding bytes
+ */
+export declare function ack(...args: unknown[]): Ack;
 
 /**
  * A handler: a function exported by a route module under `scripts/`
  * (`export function greeting(socket, data)` in `scripts/api/hello.ts`
  * serves the event `api.hello.greeting`).
  *
- * - `data` is the request's decoded JSON, `undefined` when the request has
- *   no data, or a Buffer holding the payload of a binary frame.
+ * - `data` is the request's first argument, decoded JSON, `undefined` when
+ *   the request has none, or a Buffer holding the payload of a binary frame.
+ *   `rest` are its further arguments (a Socket.IO client's
+ *   `emit(event, a, b, c)`, or `"rest"` on `/ws`). Binary values nested
+ *   anywhere in them (Socket.IO attachments) arrive as Buffers.
  * - The return value (or what the returned Promise resolves to) is the
- *   reply: a Buffer, Uint8Array or ArrayBuffer is sent as a binary frame,
- *   anything else goes through `JSON.stringify` (`undefined` becomes `null`).
+ *   reply: bytes (a Buffer, any typed array, a DataView or an ArrayBuffer)
+ *   are sent as a binary frame, anything else goes through `JSON.stringify`
+ *   (`undefined` becomes `null`), bytes nested in it sent as bytes.
+ *   Return {@link ack}`(a, b, ...)` to reply with several arguments.
  * - Throwing (or rejecting) answers with `handler_error` and the error's
  *   message, or with the error's `code` when it is a string matching
  *   `[a-z][a-z0-9_]*`:
@@ -211,7 +276,7 @@ export declare const io: IO;
  * @example
  * export const hello: Handler<{ name?: string }, string> = (socket, data) => `Hello, ${data?.name}`;
  */
-export type Handler<D = any, R = unknown> = (socket: Socket, data: D) => R | Promise<R>;
+export type Handler<D = any, R = unknown> = (socket: Socket, data: D, ...rest: any[]) => R | Ack | Promise<R | Ack>;
 
 /**
  * The `connect` export of the optional, private module
@@ -238,6 +303,21 @@ export type Handler<D = any, R = unknown> = (socket: Socket, data: D) => R | Pro
 export type ConnectHook = (
   handshake: Handshake,
 ) => Record<string, any> | false | void | Promise<Record<string, any> | false | void>;
+
+/**
+ * The `connected` export of the optional, private module
+ * `scripts/_connection.ts` (or `.js`): it runs once a connection is open
+ * (on `/ws` and on each Socket.IO namespace), before its first request is
+ * served, so that what it emits (a welcome message) arrives first. It may
+ * emit, join rooms and set `socket.data`. What it throws is logged; the
+ * connection stays open. What it returns is ignored.
+ *
+ * @example
+ * export function connected(socket: Socket) {
+ *   socket.emit("welcome", { id: socket.id });
+ * }
+ */
+export type ConnectedHook = (socket: Socket) => void | Promise<void>;
 
 /**
  * Why a connection ended, as the disconnect hook is told:

@@ -96,13 +96,16 @@ type BufferEncoding = "utf8" | "utf-8" | "hex" | "base64" | "base64Url";
 
 /**
  * Bytes: a Uint8Array with Node's Buffer methods (goja_nodejs's subset).
- * A binary frame's payload reaches a handler as a Buffer, and a handler that
- * returns one (or any Uint8Array or ArrayBuffer) replies with a binary frame.
+ * A binary frame's payload (and a Socket.IO attachment) reaches a handler
+ * as a Buffer, and a handler that returns one (or any typed array, DataView
+ * or ArrayBuffer) replies with a binary frame; nested anywhere in a reply or
+ * an emit's arguments, bytes are sent as bytes too (a Socket.IO attachment,
+ * a base64 string on `/ws`).
  *
  * Not supported, unlike Node: `slice`, `map` and `filter` (they throw; use
  * `subarray`, or `Buffer.from(buf.subarray(a, b))` for a copy), `copy`,
- * `compare`, `toJSON` (JSON.stringify gives `{"0":..,"1":..}`: send bytes as
- * a binary reply or as `toString("base64")`).
+ * `compare`, `toJSON` (JSON.stringify gives `{"0":..,"1":..}`, which is what
+ * `socket.data` keeps of a Buffer; replies and emits send it as bytes).
  */
 interface Buffer extends Uint8Array<ArrayBuffer> {
   /**
@@ -290,7 +293,7 @@ declare var Buffer: BufferConstructor;
 // ---------------------------------------------------------------- require
 
 /**
- * Serves the runtime's native modules. Prefer `import { io } from
+ * Serves the runtime's native modules. Prefer `import { io, ack } from
  * "eventhost"`: every file and npm package is bundled at build time, and
  * "eventhost" is the only module require finds at run time (any other name
  * throws).

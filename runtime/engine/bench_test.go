@@ -118,7 +118,7 @@ func BenchmarkCall(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := w.vm.export(val); err != nil {
+				if _, err := w.vm.export(val); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -59,7 +59,7 @@ func BenchmarkBreakdown(b *testing.B) {
 	b.Run("json-out", func(b *testing.B) {
 		val, _ := v.arg(req)
 		for b.Loop() {
-			if _, _, err := v.export(val); err != nil {
+			if _, err := v.export(val); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -70,7 +70,7 @@ func BenchmarkBreakdown(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := v.export(val); err != nil {
+			if _, err := v.export(val); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -89,7 +89,7 @@ func BenchmarkBreakdown(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := w.vm.export(val); err != nil {
+				if _, err := w.vm.export(val); err != nil {
 					b.Fatal(err)
 				}
 			}

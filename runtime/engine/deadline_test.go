@@ -29,11 +29,11 @@ type hookSocket struct {
 	onSetData func()
 }
 
-func (s *hookSocket) Emit(event string, data []byte, binary bool) error {
+func (s *hookSocket) Emit(event string, p Payload) error {
 	if s.onEmit != nil {
 		s.onEmit()
 	}
-	return s.recordingSocket.Emit(event, data, binary)
+	return s.recordingSocket.Emit(event, p)
 }
 
 func (s *hookSocket) SetData(d []byte) {

@@ -59,11 +59,11 @@ type Config struct {
 	// Logger receives console output, handler errors and panics;
 	// slog.Default() when nil.
 	Logger *slog.Logger
-	// Hub serves io.emit, io.to(room).emit and io.in(room).count(); nil
-	// makes them reach nobody.
+	// Hub serves io.emit, io.to(room).emit, io.in(room).count() and
+	// io.of(namespace); nil makes them reach nobody.
 	Hub Hub
-	// HookTimeout bounds the disconnect hook (the connect hook runs under
-	// its caller's context); DefaultHookTimeout when zero.
+	// HookTimeout bounds the connected and disconnect hooks (the connect
+	// hook runs under its caller's context); DefaultHookTimeout when zero.
 	HookTimeout time.Duration
 	// ModuleTimeout bounds a module's top-level code when a build evaluates
 	// it to find its exports; DefaultModuleTimeout when zero. A module that
@@ -105,15 +105,38 @@ func (c *Config) setDefaults() {
 	}
 }
 
+// Payload is a list of arguments crossing the engine's boundary: a call's
+// arguments after the socket (in Request), a handler's reply (Result), the
+// arguments of an emit after the event name. One the engine gives (to a
+// Socket or Hub method, to Request.Done) is only valid during that call.
+type Payload struct {
+	// Data is the JSON text of the first argument (nil: undefined), or its
+	// raw bytes when Binary is set.
+	Data []byte
+	// Binary reports that Data is a binary value: the handler gets it as a
+	// Buffer; a handler's Uint8Array, Buffer, ArrayBuffer, other typed
+	// array or DataView gives it.
+	Binary bool
+	// Rest is the JSON array text of the arguments after the first; nil
+	// when there are none.
+	Rest []byte
+	// Attachments are binary values that Data and Rest reference anywhere
+	// as {"_placeholder":true,"num":N}, N indexing Attachments.
+	Attachments [][]byte
+}
+
+// Result is a handler's reply: Data (and Rest, for ack(a, b, ...)) with
+// their attachments.
+type Result = Payload
+
 // Socket is the connection a call came from, as the network side provides it.
-// Its methods are called from worker goroutines and must not block. In every
-// method, data is JSON text, or payload bytes when binary is set; it is only
-// valid during the call.
+// Its methods are called from worker goroutines and must not block. Every
+// Payload and data given to them is only valid during the call.
 type Socket interface {
 	// ID is unique per connection.
 	ID() string
-	// Emit pushes an event to the connection.
-	Emit(event string, data []byte, binary bool) error
+	// Emit pushes an event with its arguments to the connection.
+	Emit(event string, p Payload) error
 	// Close closes the connection with a WebSocket close code and reason.
 	Close(code int, reason string) error
 	// Done is closed when the connection has ended.
@@ -121,28 +144,34 @@ type Socket interface {
 	// Data is the connection's state as JSON text; SetData replaces it.
 	Data() []byte
 	SetData(data []byte)
-	// Handshake is {"headers","query","address","time","auth"} as JSON text.
+	// Handshake is {"headers","query","address","time","auth","namespace",
+	// "claims"} as JSON text; namespace is "/" for /ws.
 	Handshake() []byte
-	// Join, Leave and Rooms manage the connection's room memberships.
+	// Join, Leave and Rooms manage the connection's room memberships, in
+	// its namespace.
 	Join(room string) error
 	Leave(room string)
 	Rooms() []string
-	// EmitTo pushes to every member of room but this connection, Broadcast
-	// to every connection but this one; both return how many were sent to.
-	EmitTo(room, event string, data []byte, binary bool) int
-	Broadcast(event string, data []byte, binary bool) int
+	// EmitTo pushes to every member of room (in the connection's namespace)
+	// but this connection, Broadcast to every connection of the namespace
+	// but this one; both return how many were sent to.
+	EmitTo(room, event string, p Payload) int
+	Broadcast(event string, p Payload) int
 }
 
 // Hub reaches every connection of the server: the io object of the native
-// module "eventhost". As in Socket, data is JSON text, or payload bytes when
-// binary is set, and is only valid during the call.
+// module "eventhost" (namespace "/"), and io.of(namespace). As in Socket,
+// a Payload is only valid during the call.
 type Hub interface {
-	Emit(event string, data []byte, binary bool) int
-	EmitToRoom(room, event string, data []byte, binary bool) int
-	RoomSize(room string) int
+	// Emit pushes to every connection of namespace.
+	Emit(namespace, event string, p Payload) int
+	// EmitToRoom pushes to every member of room in namespace.
+	EmitToRoom(namespace, room, event string, p Payload) int
+	// RoomSize counts the members of room in namespace.
+	RoomSize(namespace, room string) int
 }
 
-// Request is one call of a handler.
+// Request is one call of a handler: fn(socket, data, ...rest).
 type Request struct {
 	// Event names the route, e.g. "api.hello.greeting".
 	Event string
@@ -151,6 +180,15 @@ type Request struct {
 	Data []byte
 	// Binary reports that Data is a binary payload.
 	Binary bool
+	// Rest is the JSON array text of the arguments after data, each a
+	// further argument of the handler; nil when there are none.
+	Rest []byte
+	// Attachments are binary values that Data and Rest reference as
+	// {"_placeholder":true,"num":N}: each placeholder reaches the handler
+	// as attachment N, a Buffer. A num out of range fails the call with
+	// bad_request. As with a binary Data, the Buffers share the bytes'
+	// memory, which the handler may keep: the caller must not reuse it.
+	Attachments [][]byte
 	// Socket is the caller's connection.
 	Socket Socket
 	// Started, when set, is called once, after the handler's synchronous part
@@ -159,16 +197,7 @@ type Request struct {
 	// Done is called exactly once with the outcome.
 	Done func(Result, error)
 
-	hook string // "connect" or "disconnect" for the hooks; "" for routes
-}
-
-// Result is a handler's reply.
-type Result struct {
-	// Data is JSON text (nil for undefined), or the payload bytes when Binary
-	// is set. It is only valid during the Done callback.
-	Data []byte
-	// Binary reports that the handler returned bytes.
-	Binary bool
+	hook string // "connect", "connected" or "disconnect" for the hooks; "" for routes
 }
 
 // Engine runs calls on a bounded pool of VMs. Create it with New.
@@ -179,8 +208,8 @@ type Engine struct {
 	queue  chan *call
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	// Disconnect hooks started and not yet answered, and the WaitHooks
-	// calls waiting for none to be left.
+	// Connected and disconnect hooks started and not yet answered, and the
+	// WaitHooks calls waiting for none to be left.
 	hooksMu      sync.Mutex
 	hooksRunning int
 	hookWaiters  []chan struct{}
@@ -393,6 +422,25 @@ func (e *Engine) Connect(ctx context.Context, handshake []byte) ([]byte, error) 
 	return o.res.Data, nil
 }
 
+// Connected runs the connected hook of the scripts' _connection module,
+// connected(socket), for a connection that has just opened, if it has one.
+// It does not wait for the hook: started is called exactly once, when the
+// hook's synchronous part has run, or at once when there is no hook, or
+// when it fails before running (a host holds the connection's first
+// request until then, so that what the hook emits arrives first). The hook
+// is bounded by HookTimeout and counted by WaitHooks; what it throws is
+// logged.
+func (e *Engine) Connected(s Socket, started func()) {
+	if started == nil {
+		started = func() {}
+	}
+	if e.gen.Load().connected == nil {
+		started()
+		return
+	}
+	e.runHook(s, "connected", nil, started)
+}
+
 // Disconnect runs the disconnect hook of the scripts' _connection module,
 // if it has one, for a socket that has ended, with the reason it ended. It
 // does not wait for the hook.
@@ -400,22 +448,35 @@ func (e *Engine) Disconnect(s Socket, reason string) {
 	if e.gen.Load().disconnect == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.HookTimeout)
-	data := appendJSString(nil, reason) // the hook's second argument
 	// The hook runs later, on a VM; the connection's rooms and data are
 	// read now, as they were when it ended.
 	s = endedSocket{Socket: s, rooms: s.Rooms(), data: s.Data()}
+	e.runHook(s, "disconnect", appendJSString(nil, reason), nil)
+}
+
+// runHook queues a call of the connected or disconnect hook with the
+// socket and data (JSON text, the hook's second argument; nil for none),
+// under its own context bounded by HookTimeout, counted until it is
+// answered for WaitHooks. A failure is logged.
+func (e *Engine) runHook(s Socket, hook string, data []byte, started func()) {
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.HookTimeout)
 	e.hooksMu.Lock()
 	e.hooksRunning++
 	e.hooksMu.Unlock()
-	e.Call(ctx, &Request{Event: "(disconnect)", Data: data, Socket: s, hook: "disconnect",
+	e.Call(ctx, &Request{Event: "(" + hook + ")", Data: data, Socket: s, hook: hook, Started: started,
 		Done: func(_ Result, err error) {
 			defer e.hookEnded()
 			cancel()
 			if err != nil {
-				e.log.Warn("disconnect hook failed", "socket", s.ID(), "reason", reason, "error", err)
+				e.log.Warn(hook+" hook failed", "socket", s.ID(), "error", err)
 			}
 		}})
+}
+
+// HasRoute reports whether a route of the current generation serves event.
+func (e *Engine) HasRoute(event string) bool {
+	_, ok := e.gen.Load().routes[event]
+	return ok
 }
 
 // endedSocket is a connection that has ended, as the disconnect hook sees
@@ -431,10 +492,10 @@ func (s endedSocket) Data() []byte      { return s.data }
 func (s endedSocket) SetData([]byte)    {}
 func (s endedSocket) Join(string) error { return errors.New("the connection has ended") }
 
-// WaitHooks waits until the disconnect hooks started so far have finished
-// (each is bounded by HookTimeout), or ctx ends. A server calls it after its
-// connections have closed and before Close, which would cut the hooks
-// still queued or running.
+// WaitHooks waits until the connected and disconnect hooks started so far
+// have finished (each is bounded by HookTimeout), or ctx ends. A server
+// calls it after its connections have closed and before Close, which would
+// cut the hooks still queued or running.
 func (e *Engine) WaitHooks(ctx context.Context) error {
 	e.hooksMu.Lock()
 	if e.hooksRunning == 0 {
@@ -448,11 +509,11 @@ func (e *Engine) WaitHooks(ctx context.Context) error {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("engine: waiting for disconnect hooks: %w", context.Cause(ctx))
+		return fmt.Errorf("engine: waiting for connection hooks: %w", context.Cause(ctx))
 	}
 }
 
-// hookEnded counts a disconnect hook answered, and wakes WaitHooks when it
+// hookEnded counts a connection hook answered, and wakes WaitHooks when it
 // was the last.
 func (e *Engine) hookEnded() {
 	e.hooksMu.Lock()

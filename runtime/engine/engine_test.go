@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,13 +18,15 @@ import (
 
 // recordingSocket is the network side's Socket reduced to recording pushes.
 type recordingSocket struct {
-	id     string
-	done   chan struct{}
-	mu     sync.Mutex
-	pushes []string
-	panics bool
-	data   []byte
-	rooms  []string
+	id        string
+	done      chan struct{}
+	mu        sync.Mutex
+	pushes    []string
+	payloads  []Payload // what pushes wrote, copied
+	panics    bool
+	data      []byte
+	rooms     []string
+	handshake []byte // nil: a fixed one without "namespace"
 }
 
 func newSocket(id string) *recordingSocket {
@@ -29,14 +34,45 @@ func newSocket(id string) *recordingSocket {
 }
 
 func (s *recordingSocket) ID() string { return s.id }
-func (s *recordingSocket) Emit(event string, data []byte, binary bool) error {
+func (s *recordingSocket) Emit(event string, p Payload) error {
 	if s.panics {
 		panic("emit exploded")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pushes = append(s.pushes, event+" "+string(data))
+	s.pushes = append(s.pushes, event+" "+payloadText(p))
+	s.payloads = append(s.payloads, copyPayload(p))
 	return nil
+}
+
+// payloadText is how the recording fakes write a Payload: its Data, then
+// " rest=" and its Rest when it has one, then " atts=" and its attachments
+// in hex when it has some.
+func payloadText(p Payload) string {
+	s := string(p.Data)
+	if p.Binary {
+		s = "bin:" + hex.EncodeToString(p.Data)
+	}
+	if p.Rest != nil {
+		s += " rest=" + string(p.Rest)
+	}
+	if len(p.Attachments) > 0 {
+		var atts []string
+		for _, a := range p.Attachments {
+			atts = append(atts, hex.EncodeToString(a))
+		}
+		s += " atts=" + strings.Join(atts, ",")
+	}
+	return s
+}
+
+// copyPayload copies p, which is only valid during the call it is given to.
+func copyPayload(p Payload) Payload {
+	c := Payload{Data: bytes.Clone(p.Data), Binary: p.Binary, Rest: bytes.Clone(p.Rest)}
+	for _, a := range p.Attachments {
+		c.Attachments = append(c.Attachments, bytes.Clone(a))
+	}
+	return c
 }
 func (s *recordingSocket) Close(int, string) error { return nil }
 func (s *recordingSocket) Done() <-chan struct{}   { return s.done }
@@ -51,6 +87,9 @@ func (s *recordingSocket) SetData(d []byte) {
 	s.data = append([]byte(nil), d...)
 }
 func (s *recordingSocket) Handshake() []byte {
+	if s.handshake != nil {
+		return s.handshake
+	}
 	return []byte(`{"headers":{},"query":{"name":"ada"},"address":"127.0.0.1:1","time":"2026-01-01T00:00:00Z","auth":{"sub":"u1"}}`)
 }
 func (s *recordingSocket) Join(room string) error {
@@ -65,12 +104,12 @@ func (s *recordingSocket) Rooms() []string {
 	defer s.mu.Unlock()
 	return append([]string(nil), s.rooms...)
 }
-func (s *recordingSocket) EmitTo(room, event string, data []byte, binary bool) int {
-	_ = s.Emit("to:"+room+":"+event, data, binary)
+func (s *recordingSocket) EmitTo(room, event string, p Payload) int {
+	_ = s.Emit("to:"+room+":"+event, p)
 	return 1
 }
-func (s *recordingSocket) Broadcast(event string, data []byte, binary bool) int {
-	_ = s.Emit("all:"+event, data, binary)
+func (s *recordingSocket) Broadcast(event string, p Payload) int {
+	_ = s.Emit("all:"+event, p)
 	return 2
 }
 
@@ -102,7 +141,7 @@ func start(e *Engine, ctx context.Context, sock Socket, event, data string) *out
 		req.Data = []byte(data)
 	}
 	req.Done = func(r Result, err error) {
-		o.res = Result{Data: append([]byte(nil), r.Data...), Binary: r.Binary}
+		o.res = copyPayload(r)
 		o.err = err
 		if o.dones.Add(1) == 1 {
 			close(o.finished)

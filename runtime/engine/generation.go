@@ -33,7 +33,7 @@ type GenerationInfo struct {
 // hooks returns the generation's hooks, for caching.
 func (g *generation) hooks() []*route {
 	var hs []*route
-	for _, h := range []*route{g.connect, g.disconnect} {
+	for _, h := range []*route{g.connect, g.connected, g.disconnect} {
 		if h != nil {
 			hs = append(hs, h)
 		}
@@ -48,6 +48,8 @@ func (g *generation) lookup(req *Request) *route {
 		return g.routes[req.Event]
 	case "connect":
 		return g.connect
+	case "connected":
+		return g.connected
 	default:
 		return g.disconnect
 	}
@@ -64,7 +66,7 @@ type generation struct {
 
 	// The hooks of the _connection module, nil when absent. Their index is
 	// past the routes' in a worker's function cache.
-	connect, disconnect *route
+	connect, connected, disconnect *route
 }
 
 // route is a Route with what a worker needs to find its function fast.
@@ -184,6 +186,8 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 				switch name {
 				case "connect":
 					gen.connect = r
+				case "connected":
+					gen.connected = r
 				case "disconnect":
 					gen.disconnect = r
 				}
@@ -217,8 +221,11 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 	if gen.connect != nil {
 		gen.connect.index = len(gen.table)
 	}
+	if gen.connected != nil {
+		gen.connected.index = len(gen.table) + 1
+	}
 	if gen.disconnect != nil {
-		gen.disconnect.index = len(gen.table) + 1
+		gen.disconnect.index = len(gen.table) + 2
 	}
 	gen.info = GenerationInfo{ID: id, Built: time.Now(), Duration: time.Since(start), Modules: len(res.Modules), Routes: len(gen.table)}
 	return gen, nil

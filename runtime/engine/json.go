@@ -404,46 +404,103 @@ func (c *stringCache) value(rt *goja.Runtime, b []byte) goja.Value {
 // (a Result is only valid during Done, and Socket and Hub methods get data
 // that is only valid during the call). An encode nested in another (a
 // getter that emits) gets a buffer of its own.
-func (v *vm) stringifyJSON(val goja.Value) (data []byte, err error) {
-	buf, stack := v.jsonBuf, v.jsonStack
-	v.jsonBuf, v.jsonStack = nil, nil // taken: a nested encode must not write into them
-	// A getter (or a Proxy trap) that throws while the encoder reads a
-	// property surfaces in Go as a panic with the JS exception. It is the
-	// error JSON.stringify would have thrown: return it as JSON.stringify's
-	// errors are, without running the getter a second time.
+func (v *vm) stringifyJSON(val goja.Value) ([]byte, error) {
+	buf := v.takeJSONBuf()
+	out, _, err := v.appendJSON(buf, val, false, nil)
+	v.keepJSONBuf(out, buf)
+	if err != nil || len(out) == 0 {
+		return nil, err // nil, nil: undefined at the top level
+	}
+	return out, nil
+}
+
+// takeJSONBuf takes the VM's output buffer, empty, for an encode: a nested
+// encode finds none and makes its own.
+func (v *vm) takeJSONBuf() []byte {
+	buf := v.jsonBuf
+	v.jsonBuf = nil
+	return buf[:0]
+}
+
+// keepJSONBuf gives the VM back an output buffer after an encode: out, the
+// encode's output, unless it grew too large, else buf, the one taken.
+func (v *vm) keepJSONBuf(out, buf []byte) {
+	if out != nil && cap(out) <= maxKeptJSONBuffer {
+		v.jsonBuf = out[:0]
+	} else {
+		v.jsonBuf = buf[:0]
+	}
+}
+
+// appendJSON appends JSON.stringify(val) to dst (nothing for undefined).
+// With attach set, every binary value nested in val (see binaryBytes) is
+// written as {"_placeholder":true,"num":N} instead, N counting on from
+// len(atts), and its bytes are appended to atts; without it, they are
+// written as JSON.stringify writes them.
+//
+// A getter (or a Proxy trap) that throws while the encoder reads a
+// property surfaces in Go as a panic with the JS exception. It is the error
+// JSON.stringify would have thrown: it is returned as JSON.stringify's
+// errors are, without running the getter a second time.
+func (v *vm) appendJSON(dst []byte, val goja.Value, attach bool, atts [][]byte) (out []byte, _ [][]byte, err error) {
+	stack := v.jsonStack
+	v.jsonStack = nil // taken: a nested encode must not write into it
 	defer func() {
 		if r := recover(); r != nil {
 			ex, thrown := r.(*goja.Exception)
 			if !thrown {
 				panic(r)
 			}
-			data, err = nil, ex
+			out, err = dst, ex
 		}
 	}()
-	e := jsonEncoder{v: v, stack: stack}
-	out, ok := e.append(buf[:0], val, false)
+	e := jsonEncoder{v: v, stack: stack, attach: attach, atts: atts}
+	out, ok := e.append(dst, val, false)
 	v.jsonStack = e.stack[:0]
 	if ok {
-		if out != nil && cap(out) <= maxKeptJSONBuffer {
-			v.jsonBuf = out[:0]
-		} else {
-			v.jsonBuf = buf[:0]
-		}
-		if len(out) == 0 {
-			return nil, nil // undefined at the top level
-		}
-		return out, nil
+		return out, e.atts, nil
 	}
-	v.jsonBuf = buf[:0]
-	s, err := v.stringify(goja.Undefined(), val)
+	// The slow path writes the whole value again: the placeholders the fast
+	// path wrote are dropped with its output.
+	var s goja.Value
+	if attach {
+		s, atts, err = v.stringifyAttaching(val, atts)
+	} else {
+		s, err = v.stringify(goja.Undefined(), val)
+	}
 	if err != nil {
 		raiseRunError(err)
-		return nil, err
+		return dst, atts, err
 	}
 	if goja.IsUndefined(s) {
-		return nil, nil
+		return dst, atts, nil
 	}
-	return []byte(s.String()), nil
+	return append(dst, s.String()...), atts, nil
+}
+
+// stringifyAttaching is JSON.stringify(val, replacer) with a replacer that
+// turns binary values into placeholders, appending their bytes to atts.
+func (v *vm) stringifyAttaching(val goja.Value, atts [][]byte) (goja.Value, [][]byte, error) {
+	outer := v.attaching
+	v.attaching = &atts // a nested stringify (a toJSON that emits) keeps its own
+	defer func() { v.attaching = outer }()
+	s, err := v.stringify(goja.Undefined(), val, v.placeholderReplacer)
+	return s, atts, err
+}
+
+// replacePlaceholder is the replacer of stringifyAttaching.
+func (v *vm) replacePlaceholder(call goja.FunctionCall) goja.Value {
+	val := call.Argument(1)
+	if obj, ok := val.(*goja.Object); ok && v.attaching != nil {
+		if b, ok := v.binaryBytes(obj); ok {
+			ph := v.rt.NewObject()
+			_ = ph.Set("_placeholder", true)
+			_ = ph.Set("num", len(*v.attaching))
+			*v.attaching = append(*v.attaching, b)
+			return ph
+		}
+	}
+	return val
 }
 
 // raiseRunError panics with err if it interrupted the run (the deadline, or
@@ -470,8 +527,10 @@ const maxKeptJSONItems = 4 << 10
 // arrays, strings, numbers, booleans, null) as JSON.stringify would. It
 // gives up (ok false) on anything else, and on cycles.
 type jsonEncoder struct {
-	v     *vm
-	stack []*goja.Object // the objects being written, outermost first
+	v      *vm
+	stack  []*goja.Object // the objects being written, outermost first
+	attach bool           // binary values become placeholders (see appendJSON)
+	atts   [][]byte       // the bytes of the placeholders written, with attach
 }
 
 // Types of the values the encoder writes without boxing them.
@@ -516,8 +575,20 @@ func (e *jsonEncoder) append(dst []byte, val goja.Value, inArray bool) ([]byte, 
 		return dst, true
 	}
 	class := obj.ClassName()
-	if class != "Object" && class != "Array" || len(e.stack) >= maxEncodeDepth || obj.ExportType() == typeProxy {
+	if class != "Object" && class != "Array" || len(e.stack) >= maxEncodeDepth {
+		return nil, false
+	}
+	typ := obj.ExportType()
+	if typ == typeProxy {
 		return nil, false // a Proxy of an array is an array to JSON.stringify
+	}
+	if e.attach && class == "Object" { // typed arrays, ArrayBuffers and DataViews are of class Object
+		if b, ok := e.v.binaryBytesOfType(obj, typ); ok {
+			dst = append(dst, `{"_placeholder":true,"num":`...)
+			dst = strconv.AppendInt(dst, int64(len(e.atts)), 10)
+			e.atts = append(e.atts, b)
+			return append(dst, '}'), true
+		}
 	}
 	for _, seen := range e.stack {
 		if seen == obj {

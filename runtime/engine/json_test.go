@@ -448,3 +448,62 @@ export function get(socket) { let n = 0, o = socket.data; while (o.o) { o = o.o;
 	ok(t, runCall(t, e, context.Background(), sock, "m.set", ""), "1")
 	ok(t, runCall(t, e, context.Background(), sock, "m.get", ""), "600")
 }
+
+// attachJSON is what appendJSON writes of val with attachments: the text
+// (or the error) and the attachments in hex.
+func attachJSON(v *vm, val goja.Value, slow bool) string {
+	var out []byte
+	var atts [][]byte
+	var err error
+	if slow {
+		var s goja.Value
+		if s, atts, err = v.stringifyAttaching(val, nil); err == nil && !goja.IsUndefined(s) {
+			out = []byte(s.String())
+		}
+	} else {
+		out, atts, err = v.appendJSON(nil, val, true, nil)
+	}
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return payloadText(Payload{Data: out, Attachments: atts})
+}
+
+// TestStringifyAttachingMatches: with attachments, the fast encoder writes
+// the placeholders and attachments that JSON.stringify with the
+// placeholder replacer writes, and without binary values what
+// JSON.stringify writes.
+func TestStringifyAttachingMatches(t *testing.T) {
+	t.Parallel()
+	v := scratchVM(t)
+	exprs := []string{
+		`({a: new Uint8Array([1, 2]), b: [new ArrayBuffer(1), Buffer.from("x")], c: {d: new Int32Array([-1])}})`,
+		`[new DataView(new Uint8Array([1, 2, 3]).buffer, 1), new Float64Array([0.5]), new BigUint64Array([1n])]`,
+		`new Uint8Array([7])`, `[new Uint8Array([1, 2, 3, 4]).subarray(1, 3)]`, `{ const b = new Uint8Array([1]); [b, {b}] }`,
+		`[new (class V extends DataView {})(new ArrayBuffer(2))]`, `({u: undefined, f() {}, b: new Uint8Array(0)})`,
+		`({n: null, nested: [[[new Uint16Array([258])]]], s: "x"})`, `[new Uint8ClampedArray([300])]`,
+	}
+	for _, expr := range exprs {
+		val, err := v.rt.RunString(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if f, s := attachJSON(v, val, false), attachJSON(v, val, true); f != s || !strings.Contains(f, "_placeholder") {
+			t.Errorf("%s:\nfast %s\nslow %s", expr, f, s)
+		}
+	}
+	plain := []string{`({a: [1, "x", null], b: {c: true}})`, `[1.5, "é", {}]`, `"s"`, `undefined`, `new Date(0)`, `({toJSON() { return 1 }})`}
+	for _, expr := range plain {
+		val, err := v.rt.RunString(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		want := slowJSON(t, v, val)
+		if want == "undefined" {
+			want = ""
+		}
+		if f, s := attachJSON(v, val, false), attachJSON(v, val, true); f != want || s != want {
+			t.Errorf("%s: fast %s, slow %s, JSON.stringify %s", expr, f, s, want)
+		}
+	}
+}

@@ -22,12 +22,14 @@ type jsSocket struct {
 	hs   *goja.Object
 }
 
-var socketKeys = []string{"id", "data", "handshake", "auth", "rooms", "emit", "close", "join", "leave", "to", "broadcast"}
+var socketKeys = []string{"id", "namespace", "data", "handshake", "auth", "rooms", "emit", "close", "join", "leave", "to", "broadcast"}
 
 func (j *jsSocket) Get(key string) goja.Value {
 	switch key {
 	case "id":
 		return j.v.rt.ToValue(j.s.ID())
+	case "namespace":
+		return j.v.rt.ToValue(j.namespace())
 	case "data":
 		if j.data == nil {
 			val, err := j.v.parseJSON(j.s.Data())
@@ -49,9 +51,19 @@ func (j *jsSocket) Get(key string) goja.Value {
 		}
 		return j.v.rt.NewArray(items...)
 	case "broadcast":
-		return j.v.rt.NewDynamicObject(&emitTarget{v: j.v, s: j.s, broadcast: true})
+		return j.v.rt.NewDynamicObject(&emitTarget{v: j.v, s: j.s, js: j, broadcast: true})
 	}
 	return j.v.socketMethods[key]
+}
+
+// namespace is the handshake's "namespace", "/" when it has none.
+func (j *jsSocket) namespace() string {
+	if val := j.handshake().Get("namespace"); val != nil {
+		if ns, ok := val.Export().(string); ok && ns != "" {
+			return ns
+		}
+	}
+	return "/"
 }
 
 func (j *jsSocket) handshake() *goja.Object {
@@ -94,31 +106,40 @@ func (j *jsSocket) flush() {
 
 // thisSocket returns the Socket a method was called on.
 func (v *vm) thisSocket(call goja.FunctionCall, method string) Socket {
+	return v.thisJSSocket(call, method).s
+}
+
+// thisJSSocket returns the socket object a method was called on.
+func (v *vm) thisJSSocket(call goja.FunctionCall, method string) *jsSocket {
 	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == typeSocket {
-		return obj.Export().(*jsSocket).s
+		return obj.Export().(*jsSocket)
 	}
 	panic(v.rt.NewTypeError("socket.%s must be called on a socket (socket.%s(...))", method, method))
 }
 
-// eventAndData reads the (event, data) arguments of an emit.
-func (v *vm) eventAndData(call goja.FunctionCall, what string) (string, []byte, bool) {
+// eventAndPayload reads the (event, ...args) arguments of an emit.
+func (v *vm) eventAndPayload(call goja.FunctionCall, what string) (string, Payload) {
 	event := call.Argument(0)
 	if s, ok := event.Export().(string); !ok || s == "" {
 		panic(v.rt.NewTypeError("%s: event must be a non-empty string", what))
 	}
-	data, binary, err := v.export(call.Argument(1))
+	var rest []goja.Value
+	if len(call.Arguments) > 2 {
+		rest = call.Arguments[2:]
+	}
+	p, err := v.exportPayload(call.Argument(1), rest)
 	if err != nil {
 		panic(v.rt.NewTypeError("%s: %v", what, err))
 	}
-	return event.String(), data, binary
+	return event.String(), p
 }
 
-// socketEmit is socket.emit(event, data): it pushes an event to the
+// socketEmit is socket.emit(event, ...args): it pushes an event to the
 // connection and returns whether it was queued for sending.
 func (v *vm) socketEmit(call goja.FunctionCall) goja.Value {
 	s := v.thisSocket(call, "emit")
-	event, data, binary := v.eventAndData(call, "socket.emit")
-	return v.rt.ToValue(s.Emit(event, data, binary) == nil)
+	event, p := v.eventAndPayload(call, "socket.emit")
+	return v.rt.ToValue(s.Emit(event, p) == nil)
 }
 
 // socketClose is socket.close(code?, reason?).
@@ -169,16 +190,19 @@ func (v *vm) socketLeave(call goja.FunctionCall) goja.Value {
 // socketTo is socket.to(room): an object whose emit reaches the room's
 // members except this socket.
 func (v *vm) socketTo(call goja.FunctionCall) goja.Value {
-	s := v.thisSocket(call, "to")
-	return v.rt.NewDynamicObject(&emitTarget{v: v, s: s, room: v.roomArg(call, "socket.to")})
+	j := v.thisJSSocket(call, "to")
+	return v.rt.NewDynamicObject(&emitTarget{v: v, s: j.s, js: j, room: v.roomArg(call, "socket.to")})
 }
 
 // emitTarget is the object of socket.to(room), socket.broadcast, io.to(room)
-// and io.in(room): its emit sends to the target and returns how many got it.
+// and io.in(room) (and of io.of(ns)'s): its emit sends to the target and
+// returns how many got it.
 type emitTarget struct {
 	v         *vm
-	s         Socket // nil for io targets
-	room      string // "" with broadcast or io.emit
+	s         Socket    // nil for io targets
+	js        *jsSocket // the socket object of s, whose handshake names its namespace
+	ns        string    // the namespace of io targets
+	room      string    // "" with broadcast or io.emit
 	broadcast bool
 }
 
@@ -187,7 +211,13 @@ func (t *emitTarget) Get(key string) goja.Value {
 	case "emit":
 		return t.v.rt.ToValue(t.emit)
 	case "count":
-		return t.v.rt.ToValue(func(goja.FunctionCall) goja.Value { return t.v.rt.ToValue(t.v.hub().RoomSize(t.room)) })
+		return t.v.rt.ToValue(func(goja.FunctionCall) goja.Value {
+			ns := t.ns
+			if t.js != nil {
+				ns = t.js.namespace() // read from the handshake only when wanted
+			}
+			return t.v.rt.ToValue(t.v.hub().RoomSize(ns, t.room))
+		})
 	}
 	return nil
 }
@@ -197,17 +227,17 @@ func (t *emitTarget) Delete(string) bool          { return false }
 func (t *emitTarget) Keys() []string              { return []string{"emit"} }
 
 func (t *emitTarget) emit(call goja.FunctionCall) goja.Value {
-	event, data, binary := t.v.eventAndData(call, "emit")
+	event, p := t.v.eventAndPayload(call, "emit")
 	var n int
 	switch {
 	case t.s != nil && t.broadcast:
-		n = t.s.Broadcast(event, data, binary)
+		n = t.s.Broadcast(event, p)
 	case t.s != nil:
-		n = t.s.EmitTo(t.room, event, data, binary)
+		n = t.s.EmitTo(t.room, event, p)
 	case t.room != "":
-		n = t.v.hub().EmitToRoom(t.room, event, data, binary)
+		n = t.v.hub().EmitToRoom(t.ns, t.room, event, p)
 	default:
-		n = t.v.hub().Emit(event, data, binary)
+		n = t.v.hub().Emit(t.ns, event, p)
 	}
 	return t.v.rt.ToValue(n)
 }
@@ -222,26 +252,45 @@ func (v *vm) hub() Hub {
 
 type noHub struct{}
 
-func (noHub) Emit(string, []byte, bool) int               { return 0 }
-func (noHub) EmitToRoom(string, string, []byte, bool) int { return 0 }
-func (noHub) RoomSize(string) int                         { return 0 }
+func (noHub) Emit(string, string, Payload) int               { return 0 }
+func (noHub) EmitToRoom(string, string, string, Payload) int { return 0 }
+func (noHub) RoomSize(string, string) int                    { return 0 }
 
-// nativeModule returns the exports of the module "eventhost": io.
+// nativeModule returns the exports of the module "eventhost": io and ack.
 func (v *vm) nativeModule() goja.Value {
 	if v.io == nil {
-		io := v.rt.NewObject()
-		_ = io.Set("emit", func(call goja.FunctionCall) goja.Value {
-			return (&emitTarget{v: v}).emit(call)
-		})
-		target := func(what string) func(goja.FunctionCall) goja.Value {
-			return func(call goja.FunctionCall) goja.Value {
-				return v.rt.NewDynamicObject(&emitTarget{v: v, room: v.roomArg(call, what)})
+		io := v.namespaceObject("/")
+		_ = io.Set("of", func(call goja.FunctionCall) goja.Value {
+			ns, ok := call.Argument(0).Export().(string)
+			if !ok || !strings.HasPrefix(ns, "/") {
+				panic(v.rt.NewTypeError("io.of: the namespace must be a string that starts with \"/\""))
 			}
-		}
-		_ = io.Set("to", target("io.to"))
-		_ = io.Set("in", target("io.in"))
+			return v.namespaceObject(ns)
+		})
 		v.io = v.rt.NewObject()
 		_ = v.io.Set("io", io)
+		_ = v.io.Set("ack", v.ack)
 	}
 	return v.io
+}
+
+// namespaceObject returns the object of io (namespace "/") or io.of(ns):
+// emit, to(room), in(room).
+func (v *vm) namespaceObject(ns string) *goja.Object {
+	obj := v.rt.NewObject()
+	_ = obj.Set("emit", func(call goja.FunctionCall) goja.Value {
+		return (&emitTarget{v: v, ns: ns}).emit(call)
+	})
+	what := "io"
+	if ns != "/" {
+		what = fmt.Sprintf("io.of(%q)", ns)
+	}
+	target := func(method string) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			return v.rt.NewDynamicObject(&emitTarget{v: v, ns: ns, room: v.roomArg(call, what+"."+method)})
+		}
+	}
+	_ = obj.Set("to", target("to"))
+	_ = obj.Set("in", target("in"))
+	return obj
 }

@@ -27,19 +27,25 @@ type recordingHub struct {
 	sent []string
 }
 
-func (h *recordingHub) Emit(event string, data []byte, _ bool) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.sent = append(h.sent, "all "+event+" "+string(data))
+func (h *recordingHub) Emit(ns, event string, p Payload) int {
+	h.record(ns, "all "+event+" "+payloadText(p))
 	return 3
 }
-func (h *recordingHub) EmitToRoom(room, event string, data []byte, _ bool) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.sent = append(h.sent, room+" "+event+" "+string(data))
+func (h *recordingHub) EmitToRoom(ns, room, event string, p Payload) int {
+	h.record(ns, room+" "+event+" "+payloadText(p))
 	return 2
 }
-func (h *recordingHub) RoomSize(room string) int { return len(room) }
+func (h *recordingHub) RoomSize(ns, room string) int { return len(room) + len(ns) - 1 }
+
+// record notes a push, prefixed with its namespace unless that is "/".
+func (h *recordingHub) record(ns, text string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ns != "/" {
+		text = ns + " " + text
+	}
+	h.sent = append(h.sent, text)
+}
 
 func ok(t *testing.T, o *outcome, want string) {
 	t.Helper()

@@ -60,6 +60,10 @@ type vm struct {
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
 
+	objectProto, dataViewProto *goja.Object // for telling DataViews from plain objects
+	placeholderReplacer        goja.Value   // the replacer of stringifyAttaching
+	attaching                  *[][]byte    // where placeholderReplacer appends, while it runs
+
 	jsonBuf     []byte         // stringifyJSON's output buffer, reused
 	jsonStack   []*goja.Object // stringifyJSON's scratch stack, reused
 	jsonItems   []any          // parseJSON's array elements, reused
@@ -101,6 +105,9 @@ func newVM(e *Engine, w *worker) *vm {
 		"to":    rt.ToValue(v.socketTo),
 	}
 	v.requireFn = rt.ToValue(v.require)
+	v.objectProto = rt.Get("Object").ToObject(rt).Get("prototype").ToObject(rt)
+	v.dataViewProto = rt.Get("DataView").ToObject(rt).Get("prototype").ToObject(rt)
+	v.placeholderReplacer = rt.ToValue(v.replacePlaceholder)
 	return v
 }
 
@@ -110,7 +117,7 @@ func (v *vm) use(gen *generation) {
 	v.gen = gen
 	v.wrappers = make([]goja.Callable, len(gen.modules))
 	if v.e.cfg.Mode == ModePreload {
-		v.fns = make([]goja.Callable, len(gen.table)+2) // routes, then connect and disconnect
+		v.fns = make([]goja.Callable, len(gen.table)+3) // routes, then connect, connected and disconnect
 	}
 }
 
@@ -263,25 +270,9 @@ func (v *vm) arg(req *Request) (goja.Value, error) {
 }
 
 // export converts a JS value into reply or push data: the bytes of a
-// Uint8Array, Buffer or ArrayBuffer, or else JSON text (nil for undefined).
-func (v *vm) export(val goja.Value) (data []byte, binary bool, err error) {
-	if val == nil || goja.IsUndefined(val) {
-		return nil, false, nil
-	}
-	if obj, ok := val.(*goja.Object); ok {
-		switch obj.ExportType() {
-		case typeBytes:
-			return obj.Export().([]byte), true, nil
-		case typeArrayBuffer:
-			return obj.Export().(goja.ArrayBuffer).Bytes(), true, nil
-		}
-	}
-	data, err = v.stringifyJSON(val)
-	if err != nil {
-		return nil, false, errors.New("value is not JSON-serializable: " + v.exceptionText(err))
-	}
-	return data, false, nil
-}
+// binary value (see binaryBytes), or else JSON text (nil for undefined),
+// binary values nested in it as attachments.
+func (v *vm) export(val goja.Value) (Payload, error) { return v.exportPayload(val, nil) }
 
 // exceptionText returns what a JS exception says, without its stack (for the
 // client; describe keeps it, for script authors), or the error's text.

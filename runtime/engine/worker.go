@@ -150,7 +150,18 @@ func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
 		return fn(goja.Undefined(), data) // connect(handshake)
 	}
 	c.sock = jsSocket{v: v, s: c.req.Socket}
-	return fn(goja.Undefined(), v.rt.NewDynamicObject(&c.sock), data)
+	sock := v.rt.NewDynamicObject(&c.sock)
+	switch {
+	case c.req.hook == "connected":
+		return fn(goja.Undefined(), sock) // connected(socket)
+	case c.req.Rest == nil && len(c.req.Attachments) == 0:
+		return fn(goja.Undefined(), sock, data) // the common case, without a slice of arguments
+	}
+	args, err := v.args(&c.req, sock, data)
+	if err != nil {
+		return nil, err
+	}
+	return fn(goja.Undefined(), args...)
 }
 
 // settleValue answers c with a handler's return value, now when it is a plain
@@ -216,14 +227,14 @@ func (w *worker) reply(c *call, val goja.Value, flush bool) {
 	if flush {
 		c.sock.flush()
 	}
-	data, binary, err := w.vm.export(val)
+	res, err := w.vm.exportResult(val)
 	if err != nil {
 		he := &HandlerError{Code: "handler_error", Message: "the handler's result " + err.Error()}
 		w.logHandlerError(c, he)
 		c.settle(Result{}, he)
 		return
 	}
-	c.settle(Result{Data: data, Binary: binary}, nil)
+	c.settle(res, nil)
 }
 
 // reject answers c with the value its promise rejected with, first writing
@@ -492,18 +503,18 @@ func (w *worker) abortPending(err error) int {
 // noSocket stands for the socket of module top-level timers.
 type noSocket struct{}
 
-func (noSocket) ID() string                              { return "" }
-func (noSocket) Emit(string, []byte, bool) error         { return errors.New("no socket") }
-func (noSocket) Close(int, string) error                 { return nil }
-func (noSocket) Done() <-chan struct{}                   { return nil }
-func (noSocket) Data() []byte                            { return nil }
-func (noSocket) SetData([]byte)                          {}
-func (noSocket) Handshake() []byte                       { return nil }
-func (noSocket) Join(string) error                       { return errors.New("no socket") }
-func (noSocket) Leave(string)                            {}
-func (noSocket) Rooms() []string                         { return nil }
-func (noSocket) EmitTo(string, string, []byte, bool) int { return 0 }
-func (noSocket) Broadcast(string, []byte, bool) int      { return 0 }
+func (noSocket) ID() string                         { return "" }
+func (noSocket) Emit(string, Payload) error         { return errors.New("no socket") }
+func (noSocket) Close(int, string) error            { return nil }
+func (noSocket) Done() <-chan struct{}              { return nil }
+func (noSocket) Data() []byte                       { return nil }
+func (noSocket) SetData([]byte)                     {}
+func (noSocket) Handshake() []byte                  { return nil }
+func (noSocket) Join(string) error                  { return errors.New("no socket") }
+func (noSocket) Leave(string)                       {}
+func (noSocket) Rooms() []string                    { return nil }
+func (noSocket) EmitTo(string, string, Payload) int { return 0 }
+func (noSocket) Broadcast(string, Payload) int      { return 0 }
 
 // unknownEventError is ErrUnknownEvent for one event.
 type unknownEventError struct{ event string }
