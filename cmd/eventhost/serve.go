@@ -142,7 +142,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	hub.srv.Store(srv)
 	sioCfg := cfg.SocketIOConfig(log)
 	sioCfg.Namespace = func(ns string) bool { return hasNamespace(eng, ns) }
-	sioCfg.HasRoute = func(event string) bool { return hasRoute(eng, event) }
+	sioCfg.HasRoute = eng.HasRoute
 	cli.MountSocketIO(srv, sioCfg)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -200,16 +200,6 @@ func hasNamespace(eng *engine.Engine, ns string) bool {
 	return false
 }
 
-// hasRoute reports whether the current scripts have a route for event.
-func hasRoute(eng *engine.Engine, event string) bool {
-	for _, r := range eng.Routes() {
-		if r.Event == event {
-			return true
-		}
-	}
-	return false
-}
-
 // status is what GET /healthz reports of the scripts.
 func status(eng *engine.Engine, watching bool) any {
 	g := eng.Current()
@@ -236,12 +226,14 @@ type jsHandler struct{ eng *engine.Engine }
 // Call hands a host call to the engine.
 func (h jsHandler) Call(ctx context.Context, c *host.Call) {
 	h.eng.Call(ctx, &engine.Request{
-		Event:   c.Event,
-		Data:    c.Data,
-		Binary:  c.Binary,
-		Socket:  connSocket{c.Conn},
-		Started: c.Started,
-		Done:    func(r engine.Result, err error) { c.Done(host.Reply{Data: r.Data, Binary: r.Binary}, err) },
+		Event:       c.Event,
+		Data:        c.Data,
+		Binary:      c.Binary,
+		Rest:        c.Rest,
+		Attachments: c.Attachments,
+		Socket:      connSocket{c.Conn},
+		Started:     c.Started,
+		Done:        func(r engine.Result, err error) { c.Done(host.Payload(r), err) },
 	})
 }
 
@@ -253,6 +245,9 @@ func (h jsHooks) Connect(ctx context.Context, hs *host.Handshake) ([]byte, error
 	return h.eng.Connect(ctx, hs.JSON())
 }
 
+// Connected runs the connected hook of a connection that has opened.
+func (h jsHooks) Connected(c *host.Conn, started func()) { h.eng.Connected(connSocket{c}, started) }
+
 // Disconnect runs the disconnect hook.
 func (h jsHooks) Disconnect(c *host.Conn, reason string) { h.eng.Disconnect(connSocket{c}, reason) }
 
@@ -263,18 +258,18 @@ type connSocket struct{ *host.Conn }
 func (s connSocket) Handshake() []byte { return s.Conn.Handshake().JSON() }
 
 // Emit pushes to the connection.
-func (s connSocket) Emit(event string, data []byte, binary bool) error {
-	return s.Conn.Emit(event, host.Payload{Data: data, Binary: binary})
+func (s connSocket) Emit(event string, p engine.Payload) error {
+	return s.Conn.Emit(event, host.Payload(p))
 }
 
 // EmitTo pushes to a room of the connection's namespace.
-func (s connSocket) EmitTo(room, event string, data []byte, binary bool) int {
-	return s.Conn.EmitTo(room, event, host.Payload{Data: data, Binary: binary})
+func (s connSocket) EmitTo(room, event string, p engine.Payload) int {
+	return s.Conn.EmitTo(room, event, host.Payload(p))
 }
 
 // Broadcast pushes to the connection's namespace.
-func (s connSocket) Broadcast(event string, data []byte, binary bool) int {
-	return s.Conn.Broadcast(event, host.Payload{Data: data, Binary: binary})
+func (s connSocket) Broadcast(event string, p engine.Payload) int {
+	return s.Conn.Broadcast(event, host.Payload(p))
 }
 
 // serverHub is the host server as the engine's Hub. The server is made after
@@ -282,23 +277,23 @@ func (s connSocket) Broadcast(event string, data []byte, binary bool) int {
 // then, messages reach nobody.
 type serverHub struct{ srv atomic.Pointer[host.Server] }
 
-func (h *serverHub) Emit(event string, data []byte, binary bool) int {
+func (h *serverHub) Emit(ns, event string, p engine.Payload) int {
 	if s := h.srv.Load(); s != nil {
-		return s.Emit("/", event, host.Payload{Data: data, Binary: binary})
+		return s.Emit(ns, event, host.Payload(p))
 	}
 	return 0
 }
 
-func (h *serverHub) EmitToRoom(room, event string, data []byte, binary bool) int {
+func (h *serverHub) EmitToRoom(ns, room, event string, p engine.Payload) int {
 	if s := h.srv.Load(); s != nil {
-		return s.EmitToRoom("/", room, event, host.Payload{Data: data, Binary: binary})
+		return s.EmitToRoom(ns, room, event, host.Payload(p))
 	}
 	return 0
 }
 
-func (h *serverHub) RoomSize(room string) int {
+func (h *serverHub) RoomSize(ns, room string) int {
 	if s := h.srv.Load(); s != nil {
-		return s.RoomSize("/", room)
+		return s.RoomSize(ns, room)
 	}
 	return 0
 }

@@ -1,9 +1,11 @@
 package socketio
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/websocket"
@@ -101,8 +103,12 @@ func (ss *session) connect(d wire.Decoded) {
 		return
 	}
 	sock := &socket{sess: ss, ns: ns, prefix: eventPrefix(ns)}
+	auth := d.Data
+	if auth == nil {
+		auth = []byte("{}") // what socket.handshake.auth is without a payload
+	}
 	conn, err := ss.srv.host.Accept(context.Background(), host.Admission{
-		Request: ss.req, Namespace: ns, Auth: d.Data, Codec: codec{ns}, Transport: nsTransport{sock},
+		Request: ss.req, Namespace: ns, Auth: auth, Codec: codec{ns}, Transport: nsTransport{sock},
 	})
 	if err != nil {
 		code, msg := protocol.CodeInternal, "internal error"
@@ -225,25 +231,19 @@ type nsTransport struct{ sock *socket }
 // Send queues m on the session.
 func (t nsTransport) Send(m host.Message) error { return t.sock.sess.send(m) }
 
-// Close ends the namespace connection: code 1001 (the server shutting
-// down) closes the whole session after what is queued, so that the client
-// reconnects; any other code sends the namespace's DISCONNECT, as a
-// Socket.IO server's socket.disconnect() does, and the session stays.
+// Close closes the namespace connection's Engine.IO session after what is
+// queued: the client sees "transport close" and reconnects, as it does when
+// a server goes away (code 1001 means the server is shutting down; other
+// codes mean nothing to Socket.IO). A Socket.IO server's DISCONNECT, after
+// which the client would not reconnect, is not what /ws's close means.
 func (t nsTransport) Close(code int, _ string) error {
-	ss := t.sock.sess
+	reason := host.ReasonClosedByScript
 	if code == websocket.CloseGoingAway {
-		ss.closeGracefully(host.ReasonServerShutdown)
-		return nil
+		reason = host.ReasonServerShutdown
 	}
-	ss.mu.Lock()
-	if ss.state != stateOpen || ss.sockets[t.sock.ns] != t.sock {
-		ss.mu.Unlock()
+	if !t.sock.sess.closeGracefully(reason) {
 		return host.ErrConnClosed
 	}
-	delete(ss.sockets, t.sock.ns)
-	ss.mu.Unlock()
-	ss.sendRaw(wire.AppendDisconnect(nil, t.sock.ns))
-	t.sock.conn.End(host.ReasonClosedByScript)
 	return nil
 }
 
@@ -255,9 +255,25 @@ func (t nsTransport) Cut() { t.sock.sess.finish(host.ReasonConnectionLost) }
 // namespace share it in fan-outs.
 type codec struct{ ns string }
 
-// args turns a Payload into the encoder's arguments.
+// args turns a Payload into the encoder's arguments. A binary first
+// argument among other attachments takes placeholder 0, as the reference
+// server numbers them in argument order.
 func args(p host.Payload) wire.Args {
+	if p.Binary && len(p.Attachments) > 0 {
+		rest := p.Rest
+		for n := len(p.Attachments) - 1; n >= 0; n-- {
+			rest = bytes.ReplaceAll(rest, placeholder(n), placeholder(n+1))
+		}
+		atts := append([][]byte{p.Data}, p.Attachments...)
+		return wire.Args{First: placeholder(0), Rest: rest, Attachments: atts}
+	}
 	return wire.Args{First: p.Data, FirstBinary: p.Binary, Rest: p.Rest, Attachments: p.Attachments}
+}
+
+// placeholder is the JSON text that stands for attachment n.
+func placeholder(n int) []byte {
+	b := append([]byte(`{"_placeholder":true,"num":`), strconv.Itoa(n)...)
+	return append(b, '}')
 }
 
 // Reply encodes an ACK of the request with id.

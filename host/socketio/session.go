@@ -221,11 +221,13 @@ func (ss *session) poll(w http.ResponseWriter, r *http.Request) {
 	}
 	var body []byte
 	finish := false
+	reason := ""
 	switch {
 	case len(ss.queue) > 0:
 		body = wire.AppendPayload(nil, ss.queue...)
 		ss.queue, ss.queued = nil, 0
 		finish = ss.state == stateClosing // the close packet was last
+		reason = ss.reason
 	case ss.state == stateClosed && ss.reason != host.ReasonClientClosed:
 		body = []byte{byte(wire.Close)}
 	default:
@@ -236,7 +238,7 @@ func (ss *session) poll(w http.ResponseWriter, r *http.Request) {
 	ss.mu.Unlock()
 	writePayload(w, body)
 	if finish {
-		ss.finish(host.ReasonServerShutdown)
+		ss.finish(reason)
 	}
 }
 
@@ -406,11 +408,12 @@ func (ss *session) onPacket(p wire.EnginePacket) {
 
 // closeGracefully closes the session after what is queued: a WebSocket
 // with 1001, a polling client with a close packet its next GET fetches.
-func (ss *session) closeGracefully(reason string) {
+// It reports false when the session was closing already.
+func (ss *session) closeGracefully(reason string) bool {
 	ss.mu.Lock()
 	if ss.state != stateOpen {
 		ss.mu.Unlock()
-		return
+		return false
 	}
 	ss.state = stateClosing
 	if ss.reason == "" {
@@ -422,12 +425,13 @@ func (ss *session) closeGracefully(reason string) {
 		// session finishes in onWSClosed.
 		_ = ws.CloseWithMsg(websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
 		time.AfterFunc(closeWait, func() { ss.finish(reason) })
-		return
+		return true
 	}
 	ss.queue = append(ss.queue, wire.EnginePacket{Type: wire.Close})
 	ss.wakeGET()
 	ss.mu.Unlock()
 	time.AfterFunc(closeWait, func() { ss.finish(reason) })
+	return true
 }
 
 // finish ends the session at once, for reason unless one was set: its

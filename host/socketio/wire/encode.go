@@ -7,8 +7,10 @@ import "strconv"
 // First and Rest must be valid JSON, and every placeholder in them must
 // refer to an element of Attachments.
 type Args struct {
-	// First is the raw JSON text of the first argument; nil (or empty)
-	// encodes as null. When FirstBinary is set it is raw bytes instead.
+	// First is the raw JSON text of the first argument. Nil (or empty)
+	// with no Rest means no arguments at all (ack(), emit(event)); with a
+	// Rest it encodes as null. When FirstBinary is set it is raw bytes
+	// instead.
 	First []byte
 	// FirstBinary sends First as a binary attachment. It goes last: its
 	// placeholder is {"_placeholder":true,"num":len(Attachments)}, so the
@@ -47,6 +49,13 @@ func (a *Args) frames() [][]byte {
 // appendArgs appends the arguments' elements, after a preceding element when
 // comma is set.
 func (a *Args) appendArgs(dst []byte, comma bool) []byte {
+	rest := trimSpace(a.Rest)
+	if len(rest) >= 2 && rest[0] == '[' && rest[len(rest)-1] == ']' {
+		rest = trimSpace(rest[1 : len(rest)-1])
+	}
+	if len(a.First) == 0 && !a.FirstBinary && len(rest) == 0 {
+		return dst // no arguments: ack() or emit(event)
+	}
 	if comma {
 		dst = append(dst, ',')
 	}
@@ -59,10 +68,6 @@ func (a *Args) appendArgs(dst []byte, comma bool) []byte {
 		dst = append(dst, "null"...)
 	default:
 		dst = append(dst, a.First...)
-	}
-	rest := trimSpace(a.Rest)
-	if len(rest) >= 2 && rest[0] == '[' && rest[len(rest)-1] == ']' {
-		rest = trimSpace(rest[1 : len(rest)-1])
 	}
 	if len(rest) > 0 {
 		dst = append(dst, ',')

@@ -19,7 +19,7 @@ func TestAppendEvent(t *testing.T) {
 		{name: "spec main", ns: "/", event: "hey", id: -1, args: Args{First: []byte(`"Jude"`)}, want: `2["hey","Jude"]`},
 		{name: "empty namespace is main", ns: "", event: "a", id: -1, args: Args{First: []byte(`1`)}, want: `2["a",1]`},
 		{name: "custom namespace", ns: "/admin", event: "bar", id: -1, args: Args{First: []byte(`{}`)}, want: `2/admin,["bar",{}]`},
-		{name: "nil first is null", ns: "/", event: "a", id: -1, want: `2["a",null]`},
+		{name: "nil first and no rest is no argument", ns: "/", event: "a", id: -1, want: `2["a"]`},
 		{name: "with id", ns: "/admin", event: "foo", id: 13, args: Args{First: []byte(`true`)}, want: `2/admin,13["foo",true]`},
 		{name: "id zero", ns: "/", event: "foo", id: 0, args: Args{First: []byte(`1`)}, want: `20["foo",1]`},
 		{name: "rest", ns: "/", event: "message-back", id: -1, args: Args{First: []byte(`1`), Rest: []byte(`["2",{"3":[true]}]`)}, want: `2["message-back",1,"2",{"3":[true]}]`},
@@ -69,7 +69,7 @@ func TestAppendAck(t *testing.T) {
 	}{
 		{name: "spec main", ns: "/", id: 12, args: Args{First: []byte(`"bar"`)}, want: `312["bar"]`},
 		{name: "spec custom", ns: "/admin", id: 13, args: Args{First: []byte(`["bar"]`)}, want: `3/admin,13[["bar"]]`},
-		{name: "null", ns: "/", id: 1, want: `31[null]`},
+		{name: "no argument", ns: "/", id: 1, want: `31[]`},
 		{name: "suite ack", ns: "/", id: 456, args: Args{First: []byte(`1`), Rest: []byte(`["2",{"3":[false]}]`)}, want: `3456[1,"2",{"3":[false]}]`},
 		{
 			name: "spec binary", ns: "/", id: 15,

@@ -96,9 +96,7 @@ func roundTripArgs(t *testing.T, in []byte, p Packet) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(args) == 0 { // no first argument encodes as null
-		args = [][]byte{[]byte("null")}
-	}
+	// No arguments stay none (a nil First without Rest).
 	if isEvent {
 		qname, _ := UnquoteString(qels[0])
 		if qname != name {
