@@ -12,10 +12,11 @@ import type { ChatData } from "./chat/room.js";
 
 /**
  * Names the connection: the token's "name" claim when authenticated, else
+ * the name a Socket.IO client gave (`io(url, {auth: {name: "Ada"}})`), else
  * the query parameter (`/ws?name=Ada`), else "guest".
  */
 export function connect(handshake: Handshake): ChatData {
-  const claimed = handshake.auth?.name;
+  const claimed = handshake.claims?.name ?? handshake.auth?.name;
   const name = (typeof claimed === "string" && claimed) || handshake.query.name || "guest";
   return { name: name.slice(0, 32) };
 }
