@@ -38,6 +38,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusForbidden, errForbidden)
 		return
 	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		// A browser polling from an allowed origin other than the server's.
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
 	sid := q.Get("sid")
 	if transport == "websocket" {
 		if !websocket.IsWebSocketUpgrade(r) {
