@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -193,12 +194,16 @@ func (p *sioParser) message(m []byte) (frameKind, uint64, []byte) {
 	return frameOther, 0, nil
 }
 
-// cutNumber reads the decimal number b starts with: at most 19 digits, no
-// leading zero. ok is false when b does not start with a digit.
+// cutNumber reads the decimal number b starts with, a uint64 without a
+// leading zero. ok is false when b does not start with one.
 func cutNumber(b []byte) (n uint64, rest []byte, ok bool) {
 	i := 0
-	for ; i < len(b) && i < 19 && b[i] >= '0' && b[i] <= '9'; i++ {
-		n = n*10 + uint64(b[i]-'0')
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		d := uint64(b[i] - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return 0, b, false
+		}
+		n = n*10 + d
 	}
 	if i == 0 || (b[0] == '0' && i > 1) {
 		return 0, b, false
