@@ -455,7 +455,7 @@ send:
 		}
 		lastSend = now
 		buf = c.r.wire.request.appendRequest(buf[:0], id)
-		if err := c.write(now, buf); err != nil {
+		if err := c.write(now.Add(writeWait), buf); err != nil {
 			c.broken = fmt.Errorf("write: %w", err)
 			break
 		}
@@ -497,7 +497,7 @@ send:
 		// Close politely, give the server a moment to answer the close, then
 		// cut the connection, which ends the reader.
 		if bye := c.r.wire.bye; bye != nil {
-			_ = c.write(time.Now(), bye)
+			_ = c.write(time.Now().Add(closeWait), bye)
 		}
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 		if c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait)) == nil {
@@ -513,11 +513,12 @@ send:
 	<-readerDone
 }
 
-// write writes one text frame, bounded by writeWait from now.
-func (c *loadConn) write(now time.Time, frame []byte) error {
+// write writes one text frame, failing at deadline. It is safe from the run
+// and the reader goroutines.
+func (c *loadConn) write(deadline time.Time, frame []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.ws.SetWriteDeadline(now.Add(writeWait))
+	_ = c.ws.SetWriteDeadline(deadline)
 	return c.ws.WriteMessage(websocket.TextMessage, frame)
 }
 
@@ -553,7 +554,7 @@ func (c *loadConn) read() {
 		case frameControl:
 			continue
 		case framePing:
-			if err := c.write(now, c.r.wire.pong); err != nil {
+			if err := c.write(now.Add(writeWait), c.r.wire.pong); err != nil {
 				c.readErr = fmt.Errorf("answer ping: %w", err)
 				return
 			}

@@ -218,6 +218,14 @@ func ackError(args []byte) (code []byte, isErr bool) {
 	if !bytes.Contains(args, []byte(`"error"`)) {
 		return nil, false
 	}
+	if code, ok := fastAckError(args); ok {
+		return code, true
+	}
+	return decodeAckError(args)
+}
+
+// decodeAckError is ackError's slow path: it decodes args.
+func decodeAckError(args []byte) (code []byte, isErr bool) {
 	var list []map[string]json.RawMessage
 	if json.Unmarshal(args, &list) != nil || len(list) != 1 || len(list[0]) != 1 || list[0]["error"] == nil {
 		return nil, false
@@ -232,4 +240,39 @@ func ackError(args []byte) (code []byte, isErr bool) {
 		return []byte("unknown"), true
 	}
 	return []byte(*e.Code), true
+}
+
+// fastAckError reads, without decoding, an error ack as servers write it:
+// [{"error":{"code":"CODE","message":"MESSAGE"}}] with no escape in CODE.
+// ok is false for anything else, which ackError then decodes. Like the
+// native fast path it does not validate: on valid JSON it agrees with
+// decodeAckError.
+func fastAckError(args []byte) (code []byte, ok bool) {
+	const head, middle, tail = `[{"error":{"code":"`, `","message":"`, `"}}]`
+	rest, found := bytes.CutPrefix(args, []byte(head))
+	end := bytes.IndexByte(rest, '"')
+	if !found || end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return nil, false
+	}
+	code, rest = rest[:end], rest[end:]
+	msg, found := bytes.CutPrefix(rest, []byte(middle))
+	if !found || !bytes.HasSuffix(msg, []byte(tail)) {
+		return nil, false
+	}
+	msg = msg[:len(msg)-len(tail)]
+	for i := 0; i < len(msg); i++ { // the message is one JSON string
+		switch msg[i] {
+		case '\\':
+			if i == len(msg)-1 {
+				return nil, false // it escapes the closing quote
+			}
+			i++
+		case '"':
+			return nil, false
+		}
+	}
+	if len(code) == 0 {
+		return []byte("unknown"), true
+	}
+	return code, true
 }

@@ -208,6 +208,11 @@ func TestParseSocketIO(t *testing.T) {
 		{"ack of several", []frame{{text, `437[1,"x",null]`}}, frameOK, 7, ""},
 		{"error ack", []frame{{text, `439[{"error":{"code":"timeout","message":"late"}}]`}}, frameError, 9, "timeout"},
 		{"error ack, message first", []frame{{text, `439[{"error":{"message":"late","code":"overloaded"}}]`}}, frameError, 9, "overloaded"},
+		{"error ack with escapes", []frame{{text, `439[{"error":{"code":"bad_request","message":"a \"b\\"}}]`}}, frameError, 9, "bad_request"},
+		{"error ack, message escapes its closing quote (not JSON)", []frame{{text, `439[{"error":{"code":"x","message":"a\"}}]`}}, frameOK, 9, ""},
+		{"error ack, more error fields", []frame{{text, `439[{"error":{"code":"x","message":"a","b":"c"}}]`}}, frameError, 9, "x"},
+		{"error ack, then another argument", []frame{{text, `439[{"error":{"code":"x","message":"a"}},{"b":{"c":"d"}}]`}}, frameOK, 9, ""},
+		{"error ack, escaped code", []frame{{text, `439[{"error":{"code":"a\"b","message":""}}]`}}, frameError, 9, `a"b`},
 		{"error ack without code", []frame{{text, `439[{"error":{"code":""}}]`}}, frameError, 9, "unknown"},
 		{"error among arguments", []frame{{text, `439[{"error":{"code":"x"}},2]`}}, frameOK, 9, ""},
 		{"error beside data", []frame{{text, `439[{"error":{"code":"x"},"data":1}]`}}, frameOK, 9, ""},
@@ -290,12 +295,32 @@ func FuzzParseSocketIO(f *testing.F) {
 	})
 }
 
+// FuzzAckErrorPaths: where the fast path reads an error ack that is valid
+// JSON, decoding it gives the same code.
+func FuzzAckErrorPaths(f *testing.F) {
+	f.Add(`[{"error":{"code":"timeout","message":"late"}}]`)
+	f.Add(`[{"error":{"code":"x","message":"a\"b\\"}}]`)
+	f.Add(`[{"error":{"code":"x","message":"a"}},{"b":{"c":"d"}}]`)
+	f.Add(`[{"error":{"code":"","message":""}}]`)
+	f.Fuzz(func(t *testing.T, args string) {
+		fast, ok := fastAckError([]byte(args))
+		if !ok || !json.Valid([]byte(args)) || !utf8.ValidString(args) {
+			return // json.Unmarshal replaces invalid UTF-8, the fast path keeps it
+		}
+		slow, isErr := decodeAckError([]byte(args))
+		if !isErr || string(slow) != string(fast) {
+			t.Errorf("%s: fast path %q, decoded %q (%v)", args, fast, slow, isErr)
+		}
+	})
+}
+
 // TestSocketIOHotPathAllocations: building an event and reading acks and
 // pings does not allocate.
 func TestSocketIOHotPathAllocations(t *testing.T) {
 	tmpl := socketIOTemplate("api.ping.echo", []byte(DefaultData))
 	buf := make([]byte, 0, tmpl.size()+20)
 	ack := []byte(`431234567[{"hello":"world"}]`)
+	errAck := []byte(`431234568[{"error":{"code":"timeout","message":"call did not finish"}}]`)
 	ping := []byte("2")
 	var p sioParser
 	id := uint64(1 << 40)
@@ -304,6 +329,9 @@ func TestSocketIOHotPathAllocations(t *testing.T) {
 		id++
 		if k, _, _ := p.parse(websocket.TextMessage, ack); k != frameOK {
 			t.Fatal("not an ack")
+		}
+		if k, _, code := p.parse(websocket.TextMessage, errAck); k != frameError || string(code) != "timeout" {
+			t.Fatal("not an error ack")
 		}
 		if k, _, _ := p.parse(websocket.TextMessage, ping); k != framePing {
 			t.Fatal("not a ping")
