@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +35,7 @@ const (
 type sioServer struct {
 	pingInterval time.Duration
 	refuse       bool                    // answer CONNECT with CONNECT_ERROR
+	maxPayload   int                     // in the open packet; 1e6 when zero
 	action       func(n int64) sioAction // for the nth event over all connections; nil: echo
 
 	events, failed, dropped, pings, pongs, late atomic.Int64
@@ -101,7 +103,7 @@ func (s *sioServer) serve(ws *websocket.Conn) {
 		return ws.WriteMessage(typ, msg)
 	}
 	open := `0{"sid":"e1","upgrades":[],"pingInterval":` + strconv.FormatInt(s.pingInterval.Milliseconds(), 10) +
-		`,"pingTimeout":5000,"maxPayload":1000000}`
+		`,"pingTimeout":5000,"maxPayload":` + strconv.Itoa(cmp.Or(s.maxPayload, 1e6)) + `}`
 	if send(websocket.TextMessage, []byte(open)) != nil {
 		return
 	}

@@ -43,12 +43,11 @@ func socketIOTemplate(event string, data json.RawMessage) template {
 	return template{head: []byte("42"), tail: tail}
 }
 
-// sioOpen is the Engine.IO open packet's data.
+// sioOpen is the part of the Engine.IO open packet eventload reads (it
+// answers pings whenever they come, so it needs no interval).
 type sioOpen struct {
-	SID          string `json:"sid"`
-	PingInterval int64  `json:"pingInterval"`
-	PingTimeout  int64  `json:"pingTimeout"`
-	MaxPayload   int64  `json:"maxPayload"`
+	SID        string `json:"sid"`
+	MaxPayload int64  `json:"maxPayload"`
 }
 
 // socketIOHandshake reads the Engine.IO open packet, sends CONNECT to "/"

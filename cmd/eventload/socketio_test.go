@@ -128,10 +128,12 @@ func TestSocketIOConnectErrors(t *testing.T) {
 	t.Parallel()
 	refusing := startSocketIO(t, &sioServer{refuse: true})
 	native := startServer(t, echo, host.Config{})
+	small := startSocketIO(t, &sioServer{maxPayload: 32})
 	for _, tc := range []struct {
 		name, url, want string
 	}{
 		{"connect refused", refusing, "CONNECT refused"},
+		{"request above maxPayload", small, "exceeds the server's maxPayload 32"},
 		{"not socket.io", strings.TrimSuffix(native, "/ws"), "bad handshake"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
