@@ -11,32 +11,41 @@ import (
 	"github.com/eventhost/eventhost/host/protocol"
 )
 
-// appendPrefix appends the part of every request frame that comes before
-// the id: {"event":EVENT,"data":DATA,"id":
-func appendPrefix(dst []byte, event string, data json.RawMessage) []byte {
-	dst = append(dst, `{"event":`...)
-	dst = protocol.AppendString(dst, event)
-	dst = append(dst, `,"data":`...)
-	dst = append(dst, data...)
-	return append(dst, `,"id":`...)
+// template is every request frame of a run but its id: head, id, tail.
+type template struct{ head, tail []byte }
+
+// nativeTemplate is the native request frame:
+// {"event":EVENT,"data":DATA,"id":ID}
+func nativeTemplate(event string, data json.RawMessage) template {
+	head := append([]byte(`{"event":`), protocol.AppendString(nil, event)...)
+	head = append(head, `,"data":`...)
+	head = append(head, data...)
+	head = append(head, `,"id":`...)
+	return template{head: head, tail: []byte("}")}
 }
 
-// appendRequest appends a whole request frame: prefix, id and the closing
-// brace. It does not allocate when dst has room.
-func appendRequest(dst, prefix []byte, id uint64) []byte {
-	dst = append(dst, prefix...)
+// size is the length of a request frame without its id.
+func (t template) size() int { return len(t.head) + len(t.tail) }
+
+// appendRequest appends a whole request frame with the given id. It does
+// not allocate when dst has room.
+func (t template) appendRequest(dst []byte, id uint64) []byte {
+	dst = append(dst, t.head...)
 	dst = strconv.AppendUint(dst, id, 10)
-	return append(dst, '}')
+	return append(dst, t.tail...)
 }
 
 // frameKind says what a frame from the server is.
 type frameKind uint8
 
 const (
-	frameOther frameKind = iota // not a frame of the protocol, or a reply whose id eventload did not send
-	frameOK                     // a reply with data
-	frameError                  // a reply with an error
-	framePush                   // a push: an event without an id
+	frameOther   frameKind = iota // not a frame of the protocol, or a reply whose id eventload did not send
+	frameOK                       // a reply with data
+	frameError                    // a reply with an error
+	framePush                     // a push: an event without an id
+	framePing                     // a heartbeat the client must answer (Socket.IO: Engine.IO ping)
+	frameControl                  // a frame of the protocol that carries no reply (Socket.IO: noop, attachment of a push)
+	frameClose                    // the server ended the session (Socket.IO: DISCONNECT or Engine.IO close)
 )
 
 // parseFrame classifies a frame from the server. For replies it returns the

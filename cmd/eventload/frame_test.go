@@ -92,13 +92,13 @@ func FuzzParseFrame(f *testing.F) {
 // TestHotPathAllocations: building a request and reading the server's
 // replies do not allocate.
 func TestHotPathAllocations(t *testing.T) {
-	prefix := appendPrefix(nil, DefaultEvent, []byte(DefaultData))
-	buf := make([]byte, 0, len(prefix)+24)
+	tmpl := nativeTemplate(DefaultEvent, []byte(DefaultData))
+	buf := make([]byte, 0, tmpl.size()+20)
 	reply := protocol.AppendReply(nil, []byte("1234567"), []byte(DefaultData))
 	errReply := protocol.AppendError(nil, []byte("1234567"), "timeout", "late")
 	id := uint64(1 << 40)
 	allocs := testing.AllocsPerRun(1000, func() {
-		buf = appendRequest(buf[:0], prefix, id)
+		buf = tmpl.appendRequest(buf[:0], id)
 		id++
 		if k, _, _ := parseFrame(websocket.TextMessage, reply); k != frameOK {
 			t.Fatal("not a reply")

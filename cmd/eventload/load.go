@@ -33,10 +33,19 @@ const closeWait = time.Second
 // errConfig marks an invalid Config.
 var errConfig = errors.New("eventload: invalid config")
 
+// errServerClosed is a connection's end when the server closed its session
+// inside the protocol (Socket.IO DISCONNECT, Engine.IO close).
+var errServerClosed = errors.New("eventload: the server ended the session")
+
 // Config configures Run. Each field's zero value is documented beside it.
 type Config struct {
-	// URL is the server's WebSocket endpoint (ws:// or wss://); DefaultURL
-	// when empty.
+	// Proto is the protocol spoken: ProtoWS (the native one, when empty) or
+	// ProtoSocketIO.
+	Proto string
+	// URL is the server's WebSocket endpoint (ws:// or wss://); when empty,
+	// DefaultURL, or DefaultSocketIOURL with ProtoSocketIO. With
+	// ProtoSocketIO a URL without a path gets /socket.io/, and the query
+	// parameters EIO=4 and transport=websocket are set.
 	URL string
 	// Connections is how many WebSocket connections to open; 1 when zero.
 	Connections int
@@ -70,8 +79,11 @@ type Config struct {
 
 // setDefaults fills the zero fields that have defaults and checks the rest.
 func (c *Config) setDefaults() error {
+	if c.Proto == "" {
+		c.Proto = ProtoWS
+	}
 	if c.URL == "" {
-		c.URL = DefaultURL
+		c.URL = defaultURL(c.Proto)
 	}
 	if c.Connections == 0 {
 		c.Connections = 1
@@ -99,6 +111,8 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("%w: Connections, InFlight, Duration, Requests, Warmup and Grace must not be negative", errConfig)
 	case !json.Valid(c.Data):
 		return fmt.Errorf("%w: Data is not valid JSON: %s", errConfig, c.Data)
+	case c.Proto != ProtoWS && c.Proto != ProtoSocketIO:
+		return fmt.Errorf("%w: Proto must be %q or %q, not %q", errConfig, ProtoWS, ProtoSocketIO, c.Proto)
 	}
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, c.Data) // valid: cannot fail
@@ -124,9 +138,13 @@ type Result struct {
 	// Lost counts requests without a reply at the end of the grace period:
 	// Sent - OK - the sum of Errors.
 	Lost int64
-	// Pushes counts pushes (frames with an event and no id); they are
-	// otherwise ignored.
+	// Pushes counts pushes (frames with an event and no id; with
+	// ProtoSocketIO every EVENT from the server); they are otherwise ignored.
 	Pushes int64
+	// Pings counts the server's heartbeats answered (ProtoSocketIO: Engine.IO
+	// pings; the native protocol's are WebSocket control frames, answered
+	// and not counted).
+	Pings int64
 	// Unexpected counts frames that are neither pushes nor replies to an
 	// outstanding request (a duplicate reply, an id never sent).
 	Unexpected int64
@@ -191,7 +209,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return Result{}, err
 	}
-	r := &runner{cfg: cfg, prefix: appendPrefix(nil, cfg.Event, cfg.Data), hist: new(histogram)}
+	wire, err := newWire(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	r := &runner{cfg: cfg, wire: wire, hist: new(histogram)}
 	res := Result{Connections: cfg.Connections, InFlight: cfg.InFlight, Errors: map[string]int64{}}
 
 	// Open every connection before the load starts, so that the handshakes
@@ -201,10 +223,17 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var dials sync.WaitGroup
 	for i := range conns {
 		dials.Go(func() {
-			ws, _, err := cfg.Dialer.DialContext(ctx, cfg.URL, nil)
+			ws, _, err := cfg.Dialer.DialContext(ctx, wire.dialURL, nil)
 			if err != nil {
 				dialErrs[i] = err
 				return
+			}
+			if wire.handshake != nil {
+				if err := wire.handshake(ctx, ws); err != nil {
+					_ = ws.Close()
+					dialErrs[i] = err
+					return
+				}
 			}
 			conns[i] = newLoadConn(r, ws)
 		})
@@ -249,6 +278,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.Errors[code] += n
 		}
 		res.Pushes += c.pushes
+		res.Pings += c.pings
 		res.Unexpected += c.unexpected
 		if c.broken != nil {
 			res.Disconnects++
@@ -287,7 +317,7 @@ func latest(ts ...time.Time) time.Time {
 // runner is what the connections of one run share.
 type runner struct {
 	cfg         Config
-	prefix      []byte     // every request frame up to its id
+	wire        *wire      // the protocol
 	hist        *histogram // latencies of the OK replies
 	start       time.Time  // end of the warm-up: measuring starts
 	tickets     atomic.Int64
@@ -303,13 +333,16 @@ type slot struct {
 	pending  bool // sent, not yet answered
 }
 
-// loadConn is one connection under load. Its run goroutine owns the writes
-// (gorilla allows one writer) and starts and joins a reader goroutine; the
-// two share only the slots (under mu) and the tokens channel. The counters
-// are each written by one of them and read by Run after run returns.
+// loadConn is one connection under load. Its run goroutine sends the
+// requests and starts and joins a reader goroutine, which answers the
+// protocol's pings; gorilla allows one writer at a time, so both write under
+// wmu. The two share only the slots (under mu) and the tokens channel. The
+// counters are each written by one of them and read by Run after run
+// returns.
 type loadConn struct {
-	r  *runner
-	ws *websocket.Conn
+	r   *runner
+	ws  *websocket.Conn
+	wmu sync.Mutex // held for every data frame written
 	// tokens carries the slots of answered requests from the reader to the
 	// writer; it never holds more than InFlight.
 	tokens chan uint32
@@ -325,10 +358,10 @@ type loadConn struct {
 	broken           error // the connection failed during the run
 
 	// Written by the reader goroutine.
-	ok, pushes, unexpected int64
-	errors                 map[string]int64
-	lastReply              time.Time // of the last counted reply
-	readErr                error
+	ok, pushes, pings, unexpected int64
+	errors                        map[string]int64
+	lastReply                     time.Time // of the last counted reply
+	readErr                       error
 }
 
 func newLoadConn(r *runner, ws *websocket.Conn) *loadConn {
@@ -367,7 +400,7 @@ func (c *loadConn) run(sendCtx context.Context) {
 	if cfg.Grace > 0 {
 		stallC = stall.C
 	}
-	buf := make([]byte, 0, len(c.r.prefix)+24)
+	buf := make([]byte, 0, c.r.wire.request.size()+20)
 	var lastSend time.Time
 
 send:
@@ -421,9 +454,8 @@ send:
 			c.warmupSent++
 		}
 		lastSend = now
-		buf = appendRequest(buf[:0], c.r.prefix, id)
-		_ = c.ws.SetWriteDeadline(now.Add(writeWait))
-		if err := c.ws.WriteMessage(websocket.TextMessage, buf); err != nil {
+		buf = c.r.wire.request.appendRequest(buf[:0], id)
+		if err := c.write(now.Add(writeWait), buf); err != nil {
 			c.broken = fmt.Errorf("write: %w", err)
 			break
 		}
@@ -464,6 +496,9 @@ send:
 	default:
 		// Close politely, give the server a moment to answer the close, then
 		// cut the connection, which ends the reader.
+		if bye := c.r.wire.bye; bye != nil {
+			_ = c.write(time.Now().Add(closeWait), bye)
+		}
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 		if c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeWait)) == nil {
 			t := time.NewTimer(closeWait)
@@ -478,11 +513,21 @@ send:
 	<-readerDone
 }
 
+// write writes one text frame, failing at deadline. It is safe from the run
+// and the reader goroutines.
+func (c *loadConn) write(deadline time.Time, frame []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.SetWriteDeadline(deadline)
+	return c.ws.WriteMessage(websocket.TextMessage, frame)
+}
+
 // read handles the connection's frames until it fails or is closed. It
 // reuses one buffer for every frame.
 func (c *loadConn) read() {
 	buf := make([]byte, 0, 512)
 	w := uint64(c.r.cfg.InFlight)
+	p := c.r.wire.newParser()
 	for {
 		typ, rd, err := c.ws.NextReader()
 		if err == nil {
@@ -498,7 +543,7 @@ func (c *loadConn) read() {
 			return
 		}
 		now := time.Now()
-		kind, id, code := parseFrame(typ, buf)
+		kind, id, code := p.parse(typ, buf)
 		switch kind {
 		case framePush:
 			c.pushes++
@@ -506,6 +551,18 @@ func (c *loadConn) read() {
 		case frameOther:
 			c.unexpected++
 			continue
+		case frameControl:
+			continue
+		case framePing:
+			if err := c.write(now.Add(writeWait), c.r.wire.pong); err != nil {
+				c.readErr = fmt.Errorf("answer ping: %w", err)
+				return
+			}
+			c.pings++
+			continue
+		case frameClose:
+			c.readErr = errServerClosed
+			return
 		}
 		s := (id - 1) % w
 		c.mu.Lock()

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	eventload [-url URL] [-c CONNS] [-w INFLIGHT] [-d DURATION | -n COUNT] [flags]
+//	eventload [-proto ws|socketio] [-url URL] [-c CONNS] [-w INFLIGHT] [-d DURATION | -n COUNT] [flags]
 //
 // Each connection sends a new request as soon as a reply arrives, so it keeps
 // -w requests outstanding; replies are matched by id (unique per
@@ -12,6 +12,10 @@
 // outstanding replies and prints the results, as text or, with -json, as one
 // JSON object. SIGINT ends the load early; the results are still printed (a
 // second SIGINT kills the process).
+//
+// -proto socketio speaks Socket.IO v5 on Engine.IO v4 over the WebSocket
+// transport instead of the native protocol: requests are events with ack
+// ids, acks are their replies, and Engine.IO pings are answered.
 //
 // Exit status: 0 when every request got a successful reply; 1 when there was
 // an error reply, a lost reply, or a connection that failed; 2 for bad usage.

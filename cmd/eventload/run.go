@@ -58,8 +58,16 @@ Opens -c connections to a running eventhost, keeps -w requests in flight on
 each for -d (or until -n requests were sent), waits up to -grace for the
 outstanding replies and prints requests sent, replies, error replies by
 code, lost replies, messages per second and latency percentiles.
+
 Exit status: 0 all requests answered successfully, 1 error or lost replies
 or failed connections, 2 bad usage.
+
+-proto ws (the default) speaks the native protocol of /ws. -proto socketio
+speaks Socket.IO v5 on Engine.IO v4 over the WebSocket transport: each
+connection sends CONNECT to the namespace "/", answers every ping, sends
+each request as an event with an ack id and counts the ack as its reply; an
+ack whose only argument is {"error":{"code",...}} is an error reply. The
+URL gets the path /socket.io/ when it has none, and EIO=4&transport=websocket.
 
 Flags:
 `
@@ -76,7 +84,8 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 		fmt.Fprint(stderr, usageHead)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&cfg.URL, "url", DefaultURL, "WebSocket URL of the server")
+	fs.StringVar(&cfg.Proto, "proto", ProtoWS, "protocol: ws (native) or socketio")
+	fs.StringVar(&cfg.URL, "url", "", "WebSocket URL of the server (default "+DefaultURL+", or "+DefaultSocketIOURL+" with -proto socketio)")
 	fs.IntVar(&cfg.Connections, "c", 1, "connections")
 	fs.IntVar(&cfg.InFlight, "w", 1, "requests in flight on each connection")
 	fs.DurationVar(&cfg.Duration, "d", DefaultDuration, "duration of the measured load (with -n: a time limit, only if given)")
@@ -112,6 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 		return usage("-grace and -warmup must not be negative")
 	case cfg.Event == "":
 		return usage("-event must not be empty")
+	case cfg.Proto != ProtoWS && cfg.Proto != ProtoSocketIO:
+		return usage("-proto must be %s or %s, not %q", ProtoWS, ProtoSocketIO, cfg.Proto)
 	case !json.Valid([]byte(data)):
 		return usage("-data is not valid JSON: %s", data)
 	}
@@ -119,6 +130,9 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 		cfg.Duration = 0 // -n alone: no time limit
 	}
 	cfg.Data = json.RawMessage(data)
+	if cfg.URL == "" {
+		cfg.URL = defaultURL(cfg.Proto)
+	}
 	// Run checks the URL; doing it here too makes it a usage error before
 	// anything starts.
 	check := cfg
@@ -131,6 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, bool, error) {
 // jsonResult is the -json output. Its field names are stable; durations are
 // in microseconds unless the name says seconds.
 type jsonResult struct {
+	Proto         string           `json:"proto"`
 	URL           string           `json:"url"`
 	Event         string           `json:"event"`
 	Connections   int              `json:"connections"`
@@ -146,6 +161,7 @@ type jsonResult struct {
 	Disconnects   int              `json:"disconnects"`
 	Stalled       int              `json:"stalled"`
 	Pushes        int64            `json:"pushes"`
+	Pings         int64            `json:"pings"`
 	Unexpected    int64            `json:"unexpected"`
 	WarmupSent    int64            `json:"warmup_sent"`
 	Interrupted   bool             `json:"interrupted"`
@@ -167,6 +183,7 @@ func round(v float64, digits int) float64 {
 
 func writeJSON(w io.Writer, cfg Config, r Result) error {
 	out := jsonResult{
+		Proto:         cfg.Proto,
 		URL:           cfg.URL,
 		Event:         cfg.Event,
 		Connections:   r.Connections,
@@ -182,6 +199,7 @@ func writeJSON(w io.Writer, cfg Config, r Result) error {
 		Disconnects:   r.Disconnects,
 		Stalled:       r.Stalled,
 		Pushes:        r.Pushes,
+		Pings:         r.Pings,
 		Unexpected:    r.Unexpected,
 		WarmupSent:    r.WarmupSent,
 		Interrupted:   r.Interrupted,
@@ -195,7 +213,7 @@ func writeJSON(w io.Writer, cfg Config, r Result) error {
 
 func writeText(w io.Writer, cfg Config, r Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "target          %s  event %s\n", cfg.URL, cfg.Event)
+	fmt.Fprintf(&b, "target          %s  event %s  proto %s\n", cfg.URL, cfg.Event, cfg.Proto)
 	fmt.Fprintf(&b, "connections     %d × %d in flight\n", r.Connections, r.InFlight)
 	note := ""
 	if r.Interrupted {
@@ -227,6 +245,9 @@ func writeText(w io.Writer, cfg Config, r Result) error {
 	}
 	if r.Pushes > 0 {
 		fmt.Fprintf(&b, "pushes          %d (ignored)\n", r.Pushes)
+	}
+	if r.Pings > 0 {
+		fmt.Fprintf(&b, "pings           %d (answered)\n", r.Pings)
 	}
 	if r.Unexpected > 0 {
 		fmt.Fprintf(&b, "unexpected      %d frames\n", r.Unexpected)

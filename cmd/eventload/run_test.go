@@ -44,8 +44,8 @@ func TestCommandJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatalf("-json output %q: %v", stdout, err)
 	}
-	for _, k := range []string{"url", "event", "connections", "in_flight", "duration_s", "sent", "ok", "errors", "lost",
-		"msgs_per_s", "latency_us", "connect_errors", "disconnects", "stalled", "pushes", "unexpected", "warmup_sent", "interrupted"} {
+	for _, k := range []string{"proto", "url", "event", "connections", "in_flight", "duration_s", "sent", "ok", "errors", "lost",
+		"msgs_per_s", "latency_us", "connect_errors", "disconnects", "stalled", "pushes", "pings", "unexpected", "warmup_sent", "interrupted"} {
 		if _, ok := out[k]; !ok {
 			t.Errorf("-json output lacks %q: %s", k, stdout)
 		}
