@@ -484,6 +484,9 @@ func (v *vm) stringifyAttaching(val goja.Value, atts [][]byte) (goja.Value, [][]
 	outer := v.attaching
 	v.attaching = &atts // a nested stringify (a toJSON that emits) keeps its own
 	defer func() { v.attaching = outer }()
+	if v.placeholderReplacer == nil {
+		v.placeholderReplacer = v.rt.ToValue(v.replacePlaceholder)
+	}
 	s, err := v.stringify(goja.Undefined(), val, v.placeholderReplacer)
 	return s, atts, err
 }

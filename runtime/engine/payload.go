@@ -56,13 +56,19 @@ func isNumberKind(k reflect.Kind) bool {
 }
 
 // isDataView reports whether DataView.prototype is on obj's prototype
-// chain. A plain object's chain ends at once, at Object.prototype.
+// chain. A plain object's prototype, Object.prototype, has none itself: it
+// is told apart without looking DataView up (goja makes its built-ins
+// lazily, and a fresh VM need not make it).
 func (v *vm) isDataView(obj *goja.Object) bool {
-	for p := obj.Prototype(); p != nil; p = p.Prototype() {
-		switch p {
-		case v.objectProto:
-			return false
-		case v.dataViewProto:
+	p := obj.Prototype()
+	if p == nil || p.Prototype() == nil {
+		return false // no prototype, or a root one: Object.prototype, or one made with Object.create(null)
+	}
+	if v.dataViewProto == nil {
+		v.dataViewProto = v.rt.Get("DataView").ToObject(v.rt).Get("prototype").ToObject(v.rt)
+	}
+	for ; p != nil; p = p.Prototype() {
+		if p == v.dataViewProto {
 			return true
 		}
 	}

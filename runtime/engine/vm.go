@@ -60,9 +60,9 @@ type vm struct {
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
 
-	objectProto, dataViewProto *goja.Object // for telling DataViews from plain objects
-	placeholderReplacer        goja.Value   // the replacer of stringifyAttaching
-	attaching                  *[][]byte    // where placeholderReplacer appends, while it runs
+	dataViewProto       *goja.Object // DataView.prototype, looked up on first use (goja makes built-ins lazily)
+	placeholderReplacer goja.Value   // the replacer of stringifyAttaching, made on first use
+	attaching           *[][]byte    // where placeholderReplacer appends, while it runs
 
 	jsonBuf     []byte         // stringifyJSON's output buffer, reused
 	jsonStack   []*goja.Object // stringifyJSON's scratch stack, reused
@@ -105,9 +105,6 @@ func newVM(e *Engine, w *worker) *vm {
 		"to":    rt.ToValue(v.socketTo),
 	}
 	v.requireFn = rt.ToValue(v.require)
-	v.objectProto = rt.Get("Object").ToObject(rt).Get("prototype").ToObject(rt)
-	v.dataViewProto = rt.Get("DataView").ToObject(rt).Get("prototype").ToObject(rt)
-	v.placeholderReplacer = rt.ToValue(v.replacePlaceholder)
 	return v
 }
 
