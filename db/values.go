@@ -85,6 +85,10 @@ func columnValue(b Backend, dbType string, v any) any {
 			return x != 0
 		}
 	case []byte:
+		if x == nil {
+			// An empty BLOB, not NULL (NULL comes as an untyped nil).
+			return []byte{}
+		}
 		if b == PostgreSQL {
 			switch dbType {
 			case "JSON", "JSONB", "XML":
