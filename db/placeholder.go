@@ -8,8 +8,10 @@ import (
 // rebind rewrites the portable placeholders of query for backend b. SQLite
 // takes "?" as it is. For PostgreSQL each "?" outside string literals, quoted
 // identifiers, dollar-quoted strings and comments becomes $1, $2, ... in
-// order; a query that already uses $n placeholders is left as it is, so that
-// it may use PostgreSQL's jsonb "?" operators.
+// order, and "?NNN" becomes $NNN, numbered as SQLite numbers them (a bare "?"
+// is one more than the largest number so far); a query that already uses $n
+// placeholders is left as it is, so that it may use PostgreSQL's jsonb "?"
+// operators.
 func rebind(b Backend, query string) string {
 	if b != PostgreSQL || !strings.Contains(query, "?") {
 		return query
@@ -20,27 +22,39 @@ func rebind(b Backend, query string) string {
 	}
 	var sb strings.Builder
 	sb.Grow(len(query) + 2*len(marks))
-	last := 0
-	for n, at := range marks {
-		sb.WriteString(query[last:at])
+	last, largest := 0, 0
+	for _, m := range marks {
+		sb.WriteString(query[last:m.at])
+		n := largest + 1
+		if m.end > m.at+1 {
+			n, _ = strconv.Atoi(query[m.at+1 : m.end])
+		}
+		largest = max(largest, n)
 		sb.WriteByte('$')
-		sb.WriteString(strconv.Itoa(n + 1))
-		last = at + 1
+		sb.WriteString(strconv.Itoa(n))
+		last = m.end
 	}
 	sb.WriteString(query[last:])
 	return sb.String()
 }
 
-// scanPlaceholders returns the byte offsets of the "?" in query that lie
+// mark is a "?" or "?NNN" placeholder at q[at:end].
+type mark struct{ at, end int }
+
+// scanPlaceholders returns the "?" and "?NNN" placeholders in query that lie
 // outside literals, identifiers and comments, and whether query uses a $n
 // positional parameter there.
-func scanPlaceholders(q string) (marks []int, dollarParams bool) {
+func scanPlaceholders(q string) (marks []mark, dollarParams bool) {
 	for i := 0; i < len(q); {
 		c := q[i]
 		switch {
 		case c == '?':
-			marks = append(marks, i)
-			i++
+			j := i + 1
+			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+				j++
+			}
+			marks = append(marks, mark{at: i, end: j})
+			i = j
 		case c == '\'':
 			escapes := i > 0 && (q[i-1] == 'E' || q[i-1] == 'e') && (i < 2 || !isIdentByte(q[i-2]))
 			i = skipQuoted(q, i, '\'', escapes)
