@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +124,11 @@ func TestParameterStaysData(t *testing.T) {
 		if rows[0][0].Value != "a?b" {
 			t.Fatalf("literal: got %v", rows[0][0].Value)
 		}
+		// Numbered placeholders mean the same on both.
+		rows = mustQuery(t, d, "SELECT body FROM notes WHERE id = ?2 AND body = ?1", evil, 1)
+		if len(rows) != 1 {
+			t.Fatalf("numbered placeholders: %v", rows)
+		}
 		if n := count(t, d, "notes"); n != 1 {
 			t.Fatalf("rows: %d", n)
 		}
@@ -233,6 +240,13 @@ func TestOpenDefaultPath(t *testing.T) {
 	rows = mustQuery(t, d, "PRAGMA foreign_keys")
 	if rows[0][0].Value != int64(1) {
 		t.Errorf("foreign_keys: %v", rows[0][0].Value)
+	}
+	// A path with blanks and non-ASCII letters, given plainly.
+	oddDir := filepath.Join(t.TempDir(), "a folder")
+	odd := open(t, filepath.Join(oddDir, "dé jà%41.db"), Options{})
+	mustExec(t, odd, "CREATE TABLE x (a INTEGER)")
+	if _, err := os.Stat(filepath.Join(oddDir, "dé jà%41.db")); err != nil {
+		t.Errorf("the file is not where its path says: %v", err)
 	}
 	if _, err := Open(testCtx(t), ":memory:", Options{}); !errors.Is(err, ErrBadDSN) {
 		t.Errorf(":memory:: got %v, want ErrBadDSN", err)

@@ -9,7 +9,8 @@
 // Write "?" for every parameter, on both backends. On PostgreSQL each "?"
 // outside string literals ('...', E'...', $tag$...$tag$), quoted identifiers
 // and comments is rewritten to $1, $2, ... in order, so the same SQL runs on
-// both. A statement that already uses $n placeholders is passed to PostgreSQL
+// both. "?NNN" (SQLite's numbered form) becomes $NNN, and a bare "?" after it
+// takes the next number, as in SQLite. A statement that already uses $n placeholders is passed to PostgreSQL
 // unchanged (that is how to use the jsonb operators ?, ?| and ?&). Parameters
 // are always bound by the driver, never spliced into the SQL text.
 // PostgreSQL infers a parameter's type from where it stands; a bare "?" with

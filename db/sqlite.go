@@ -65,7 +65,9 @@ func sqliteDSN(path string, opts Options, readOnly bool) string {
 	}
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	return "file:" + path + "?" + q.Encode()
+	// SQLite decodes %XX in a file: URI; escape "%" so the path is taken
+	// as written.
+	return "file:" + strings.ReplaceAll(path, "%", "%25") + "?" + q.Encode()
 }
 
 // readsOnly reports whether an SQLite statement surely only reads, so that it
