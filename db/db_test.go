@@ -162,7 +162,8 @@ func TestReopenKeepsData(t *testing.T) {
 func TestRowCap(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b testBackend) {
-		d := open(t, b.dsn(t), Options{MaxRows: 5})
+		dsn := b.dsn(t)
+		d := open(t, dsn, Options{MaxRows: 5})
 		mustExec(t, d, "CREATE TABLE notes (id INTEGER PRIMARY KEY)")
 		for i := range 6 {
 			mustExec(t, d, "INSERT INTO notes (id) VALUES (?)", i)
@@ -185,6 +186,12 @@ func TestRowCap(t *testing.T) {
 		// The connection is usable after the cap cut a query short.
 		if n := count(t, d, "notes"); n != 6 {
 			t.Fatalf("count: %d", n)
+		}
+		d.Close()
+		// A negative cap is no cap.
+		d = open(t, dsn, Options{MaxRows: -1})
+		if rows := mustQuery(t, d, "SELECT id FROM notes"); len(rows) != 6 {
+			t.Fatalf("uncapped: %d rows", len(rows))
 		}
 	})
 }
