@@ -14,8 +14,8 @@
 // unchanged (that is how to use the jsonb operators ?, ?| and ?&). Parameters
 // are always bound by the driver, never spliced into the SQL text.
 // PostgreSQL infers a parameter's type from where it stands; a bare "?" with
-// nothing to infer from (SELECT ?) is text there, so write CAST(? AS BIGINT)
-// when the type matters.
+// nothing to infer from (SELECT ?) is text there (a number is sent as its
+// decimal text), so write CAST(? AS BIGINT) when the type matters.
 //
 // # Parameter values (Go to SQL)
 //
@@ -31,8 +31,12 @@
 //	                             SQLite's date functions read and which sorts
 //	                             in time order; PostgreSQL timestamp(tz)/date
 //
-// Any other type, or an integer outside int64, fails with ErrUnsupportedValue
-// naming the parameter.
+// On PostgreSQL a number binds to whatever numeric or text type the server
+// inferred for its placeholder, exactly (an int64 into numeric keeps every
+// digit), as SQLite's column affinity would store it; a float with a fraction
+// bound to an integer column is an error there rather than cut. Any other
+// type, or an integer outside int64, fails with ErrUnsupportedValue naming the
+// parameter.
 //
 // # Column values (SQL to Go)
 //

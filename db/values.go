@@ -20,6 +20,14 @@ func bindArgs(b Backend, params []any) ([]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parameter %d: %w", i+1, err)
 		}
+		if b == PostgreSQL {
+			switch x := v.(type) {
+			case int64:
+				v = pgNumber{i: x}
+			case float64:
+				v = pgNumber{f: x, isFloat: true}
+			}
+		}
 		out[i] = v
 	}
 	return out, nil

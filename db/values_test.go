@@ -65,6 +65,39 @@ func TestValueRoundTrip(t *testing.T) {
 	})
 }
 
+// TestNumberParameters: a number goes into integer, floating point, numeric
+// and text columns on both backends as SQLite would store it, exactly.
+func TestNumberParameters(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b testBackend) {
+		d := open(t, b.dsn(t), Options{})
+		mustExec(t, d, "CREATE TABLE v (id INTEGER PRIMARY KEY, i BIGINT, i4 INTEGER, f DOUBLE PRECISION, n NUMERIC, s TEXT)")
+		big := int64(1)<<62 + 1
+		mustExec(t, d, "INSERT INTO v (id, i, i4, f, n, s) VALUES (?, ?, ?, ?, ?, ?)", 1, big, 7, 2.5, big, big)
+		mustExec(t, d, "INSERT INTO v (id, i, i4, f, n, s) VALUES (?, ?, ?, ?, ?, ?)", 2, 3.0, 4.0, int64(5), 0.25, 1.5)
+		rows := mustQuery(t, d, "SELECT i, i4, f, n, s FROM v ORDER BY id")
+		numeric := map[Backend][2]any{SQLite: {big, 0.25}, PostgreSQL: {"4611686018427387905", "0.25"}}[b.name]
+		text := map[Backend][2]any{SQLite: {"4611686018427387905", "1.5"}, PostgreSQL: {"4611686018427387905", "1.5"}}[b.name]
+		want := [][]any{
+			{big, int64(7), 2.5, numeric[0], text[0]},
+			{int64(3), int64(4), 5.0, numeric[1], text[1]},
+		}
+		for r, row := range rows {
+			for c, col := range row {
+				if !reflect.DeepEqual(col.Value, want[r][c]) {
+					t.Errorf("row %d %s: got %T %v, want %T %v", r+1, col.Name, col.Value, col.Value, want[r][c], want[r][c])
+				}
+			}
+		}
+		if b.name == PostgreSQL {
+			// A fraction is not cut to fit an integer column.
+			if _, err := d.Exec(testCtx(t), "INSERT INTO v (id, i) VALUES (?, ?)", 3, 3.5); err == nil {
+				t.Error("3.5 went into a BIGINT column")
+			}
+		}
+	})
+}
+
 func TestColumnOrder(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b testBackend) {
