@@ -255,8 +255,10 @@ func TestOpenDefaultPath(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(oddDir, "dé jà%41.db")); err != nil {
 		t.Errorf("the file is not where its path says: %v", err)
 	}
-	if _, err := Open(testCtx(t), ":memory:", Options{}); !errors.Is(err, ErrBadDSN) {
-		t.Errorf(":memory:: got %v, want ErrBadDSN", err)
+	for _, bad := range []string{":memory:", "sqlite:", "sqlite:a.db?mode=ro", "file:a.db"} {
+		if _, err := Open(testCtx(t), bad, Options{}); !errors.Is(err, ErrBadDSN) {
+			t.Errorf("%q: got %v, want ErrBadDSN", bad, err)
+		}
 	}
 }
 

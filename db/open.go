@@ -53,8 +53,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		d, err = openPostgres(ctx, dsn, opts)
 	default:
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		if dsn == "" {
+		switch {
+		case dsn == "":
 			path = DefaultSQLitePath
+		case path == "":
+			return nil, fmt.Errorf("db: open: %w: %q names no file", ErrBadDSN, dsn)
 		}
 		d, err = openSQLite(ctx, path, opts)
 	}

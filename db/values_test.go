@@ -146,5 +146,13 @@ func TestPostgresTypes(t *testing.T) {
 		if !reflect.DeepEqual(rows[0], want) {
 			t.Fatalf("got  %#v\nwant %#v", rows[0], want)
 		}
+		// Parameters into those types: JSON as text, a time into timestamptz.
+		mustExec(t, d, "CREATE TABLE docs (id INTEGER PRIMARY KEY, doc JSONB, at TIMESTAMPTZ, price NUMERIC)")
+		at := time.Date(2026, 5, 6, 7, 8, 9, 123456000, time.FixedZone("y", -5*3600))
+		mustExec(t, d, "INSERT INTO docs (id, doc, at, price) VALUES (?, ?, ?, ?)", 1, `{"k": "v"}`, at, "19.99")
+		rows = mustQuery(t, d, "SELECT doc->>'k' AS k, at, price FROM docs WHERE doc ? 'k' AND id = $1", 1)
+		if len(rows) != 1 || rows[0][0].Value != "v" || rows[0][1].Value != at.UTC() || rows[0][2].Value != "19.99" {
+			t.Fatalf("jsonb/timestamptz/numeric parameters: %v", rows)
+		}
 	}
 }
