@@ -41,6 +41,47 @@ func TestConcurrentInserts(t *testing.T) {
 	})
 }
 
+// TestConcurrentHandles is the same load from 20 DBs on one database, as from
+// 20 processes: on SQLite they meet at the file lock (busy_timeout).
+func TestConcurrentHandles(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b testBackend) {
+		dsn := b.dsn(t)
+		const handles, each = 20, 50
+		dbs := make([]*DB, handles)
+		for i := range dbs {
+			// A long busy_timeout: the busy handler is not fair, and CI machines are slow.
+			dbs[i] = open(t, dsn, Options{MaxOpenConns: 2, BusyTimeoutMillis: 30000})
+		}
+		mustExec(t, dbs[0], "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+		ctx := testCtx(t)
+		var wg sync.WaitGroup
+		errs := make(chan error, handles*each)
+		for g, d := range dbs {
+			wg.Go(func() {
+				for i := range each {
+					id := g*each + i + 1
+					err := d.Tx(ctx, func(tx *Tx) error {
+						_, err := tx.Exec(ctx, "INSERT INTO notes (id, body) VALUES (?, ?)", id, "x")
+						return err
+					})
+					if err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("insert: %v", err)
+		}
+		if n := count(t, dbs[0], "notes"); n != handles*each {
+			t.Fatalf("rows: got %d, want %d", n, handles*each)
+		}
+	})
+}
+
 func TestTx(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, b testBackend) {
