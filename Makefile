@@ -5,11 +5,13 @@ GO ?= go
 run: node_modules
 	$(GO) run ./cmd/eventhost
 
-## test: install the scripts' npm packages, type-check the scripts, check formatting and vet, run every test with -race
+## test: install the npm packages, type-check the scripts, check formatting and vet, start a throw-away PostgreSQL (.ci/postgres.sh), run every test with -race
 test: node_modules typecheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 8m ./...
+	@pg=$$(.ci/postgres.sh) || { echo "PostgreSQL could not be started: the db tests skip (and fail when CI=true)"; pg=; }; \
+	trap '.ci/postgres.sh stop >/dev/null 2>&1 || true' EXIT; \
+	env $$pg $(GO) test -race -count=1 -timeout 12m ./...
 
 ## typecheck: type-check scripts/ against the API's declarations in types/ (tsc, nothing emitted)
 typecheck: node_modules
@@ -28,7 +30,8 @@ bench: node_modules
 	$(GO) test -run XXX -bench . -benchmem ./...
 
 # npm ci installs exactly what package-lock.json lists (the packages that
-# scripts import, and the fixtures' npm imports).
+# scripts import, the fixtures' npm imports, and socket.io and
+# socket.io-client for the Socket.IO tests).
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch node_modules
