@@ -154,7 +154,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 // failed upgrade of a new session (own) ends the session.
 func (s *Server) serveConn(ss *session, w *handoffWriter, r *http.Request, own bool, finished chan<- struct{}) {
 	defer close(finished)
-	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss})
+	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: &outbox{}})
 	if err != nil && own {
 		ss.finish(host.ReasonConnectionLost)
 	}
