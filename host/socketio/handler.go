@@ -139,9 +139,13 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 	// See handoff.go: melody serves the connection on a goroutine of its
 	// own, and this handler returns once the connection is hijacked, or once
 	// the upgrade has failed and answered.
+	kept := ss.req // a new session's copy of r, which nothing changes
+	if sid != "" {
+		kept = keepRequest(r)
+	}
 	hw := newHandoffWriter(w)
 	finished := make(chan struct{})
-	go s.serveConn(ss, hw, keepRequest(r), sid == "", finished)
+	go s.serveConn(ss, hw, kept, sid == "", finished)
 	select {
 	case <-hw.handedOff:
 	case <-finished:
