@@ -11,7 +11,9 @@
 // # Goroutines
 //
 // A session has no goroutine of its own. Its WebSocket, once it has one, is
-// read by melody on the goroutine of the HTTP request that opened it, and
+// read by melody on a goroutine that the HTTP request which opened it
+// starts (the request's own goroutine returns once the connection is
+// hijacked, see handoff.go) and that ends when the WebSocket closes, and
 // written by melody's write goroutine; a polling session is read by its POST
 // requests and written by its GET requests, each on net/http's goroutine.
 // Timers (heartbeat, connect timeout, a closing poll) run on their own

@@ -136,9 +136,30 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 			return
 		}
 	}
-	// melody serves the connection on this goroutine until it ends.
-	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss})
-	if err != nil && sid == "" {
+	// See handoff.go: melody serves the connection on a goroutine of its
+	// own, and this handler returns once the connection is hijacked, or once
+	// the upgrade has failed and answered.
+	kept := ss.req // a new session's copy of r, which nothing changes
+	if sid != "" {
+		kept = keepRequest(r)
+	}
+	hw := newHandoffWriter(w)
+	finished := make(chan struct{})
+	go s.serveConn(ss, hw, kept, sid == "", finished)
+	select {
+	case <-hw.handedOff:
+	case <-finished:
+	}
+}
+
+// serveConn upgrades a WebSocket of ss and serves it until it closes, then
+// closes finished. The goroutine is the WebSocket's: it ends when the
+// WebSocket closes, which session.finish and Server.Close make happen. A
+// failed upgrade of a new session (own) ends the session.
+func (s *Server) serveConn(ss *session, w *handoffWriter, r *http.Request, own bool, finished chan<- struct{}) {
+	defer close(finished)
+	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: &outbox{}})
+	if err != nil && own {
 		ss.finish(host.ReasonConnectionLost)
 	}
 }

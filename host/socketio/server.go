@@ -98,7 +98,7 @@ func New(h *host.Server, cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, host: h, melody: melody.New(), sessions: make(map[string]*session)}
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxPayload
-	m.Config.MessageBufferSize = cfg.SendBuffer + 1
+	m.Config.MessageBufferSize = melodyQueueSize(cfg.SendBuffer)
 	m.Config.WriteWait = host.DefaultWriteWait
 	// Engine.IO has its own heartbeat; melody's WebSocket pings only keep
 	// the read deadline of a silent, healthy client from expiring.
@@ -111,6 +111,8 @@ func New(h *host.Server, cfg Config) *Server {
 	m.HandleMessage(func(ms *melody.Session, msg []byte) { sessionOf(ms).onFrame(ms, msg, false) })
 	m.HandleMessageBinary(func(ms *melody.Session, msg []byte) { sessionOf(ms).onFrame(ms, msg, true) })
 	m.HandleDisconnect(func(ms *melody.Session) { sessionOf(ms).onWSClosed(ms) })
+	m.HandleSentMessage(func(ms *melody.Session, _ []byte) { sessionOf(ms).sent(ms) })
+	m.HandleSentMessageBinary(func(ms *melody.Session, _ []byte) { sessionOf(ms).sent(ms) })
 	m.HandleError(func(ms *melody.Session, err error) { sessionOf(ms).onWSError(ms, err) })
 	h.RegisterOnShutdown(s.Close)
 	return s

@@ -129,7 +129,7 @@ func (ss *session) onPong() {
 // control sends an Engine.IO packet of the session's own. Under mu.
 func (ss *session) control(p wire.EnginePacket) {
 	if ss.ws != nil {
-		_ = ss.ws.Write(wire.AppendPacket(nil, p))
+		_ = ss.write(ss.ws, outFrame{b: wire.AppendPacket(nil, p)})
 		return
 	}
 	ss.queue = append(ss.queue, p)
@@ -153,10 +153,10 @@ func (ss *session) send(m host.Message) error {
 		return host.ErrConnClosed
 	case ss.ws != nil:
 		ws := ss.ws
-		err := ws.Write(m.Frame)
+		err := ss.write(ws, outFrame{b: m.Frame})
 		for _, a := range m.Attachments {
 			if err == nil {
-				err = ws.WriteBinary(a)
+				err = ss.write(ws, outFrame{b: a, binary: true})
 			}
 		}
 		ss.mu.Unlock()
@@ -287,9 +287,9 @@ func (ss *session) onWSOpen(ms *melody.Session) {
 		return
 	}
 	ss.ws = ms
-	ss.mu.Unlock()
 	cfg := &ss.srv.cfg
-	_ = ms.Write(wire.OpenPacket(ss.sid, []string{}, cfg.PingInterval, cfg.PingTimeout, cfg.MaxPayload))
+	_ = ss.write(ms, outFrame{b: wire.OpenPacket(ss.sid, []string{}, cfg.PingInterval, cfg.PingTimeout, cfg.MaxPayload)})
+	ss.mu.Unlock()
 	ss.start()
 }
 
@@ -319,8 +319,8 @@ func (ss *session) onFrame(ms *melody.Session, msg []byte, binary bool) {
 func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 	switch {
 	case p.Type == wire.Ping && string(p.Data) == "probe":
-		_ = ms.Write([]byte("3probe"))
 		ss.mu.Lock()
+		_ = ss.write(ms, outFrame{b: []byte("3probe")})
 		ss.noop = true
 		ss.wakeGET()
 		ss.mu.Unlock()
@@ -333,9 +333,9 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 		ss.ws, ss.probe = ms, nil
 		for _, q := range ss.queue {
 			if q.Binary {
-				_ = ms.WriteBinary(q.Data)
+				_ = ss.write(ms, outFrame{b: q.Data, binary: true})
 			} else {
-				_ = ms.Write(wire.AppendPacket(nil, q))
+				_ = ss.write(ms, outFrame{b: wire.AppendPacket(nil, q)})
 			}
 		}
 		ss.queue, ss.queued = nil, 0
@@ -351,11 +351,10 @@ func (ss *session) onWSError(ms *melody.Session, err error) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.Is(err, melody.ErrMessageBufferFull):
-		reason = host.ReasonSlowConsumer
-		if !ss.slow.Swap(true) {
-			ss.srv.log.Warn("socket.io: slow consumer: send buffer full, disconnecting", "sid", ss.sid, "buffer", ss.srv.cfg.SendBuffer)
-		}
-		_ = ms.WebsocketConnection().Close() // safe here: melody holds no lock of ours
+		// Not from write, which leaves room in melody's channel: from
+		// melody's own close when its hub shuts down.
+		ss.slowConsumer(ms)
+		return
 	case errors.Is(err, websocket.ErrReadLimit):
 		reason = host.ReasonFrameTooLarge
 	case errors.As(err, &ce) && ce.Code != websocket.CloseAbnormalClosure:
@@ -420,10 +419,10 @@ func (ss *session) closeGracefully(reason string) bool {
 		ss.reason = reason
 	}
 	if ws := ss.ws; ws != nil {
-		ss.mu.Unlock()
 		// melody writes it after the frames queued, then closes: the
 		// session finishes in onWSClosed.
-		_ = ws.CloseWithMsg(websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"))
+		_ = ss.write(ws, outFrame{b: websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), close: true})
+		ss.mu.Unlock()
 		time.AfterFunc(closeWait, func() { ss.finish(reason) })
 		return true
 	}
