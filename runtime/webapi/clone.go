@@ -8,8 +8,11 @@ import (
 )
 
 var (
-	typeProxy  = reflect.TypeOf(goja.Proxy{})
-	typeBigInt = reflect.TypeOf((*big.Int)(nil))
+	typeProxy   = reflect.TypeOf(goja.Proxy{})
+	typeBigInt  = reflect.TypeOf((*big.Int)(nil))
+	typePromise = reflect.TypeOf((*goja.Promise)(nil))
+	typeMap     = reflect.TypeOf([][2]any(nil)) // what goja exports a Map as
+	typeSet     = reflect.TypeOf([]any(nil))    // and a Set (and an Array)
 )
 
 // cloneNatives are the Go halves of structuredClone.
@@ -26,21 +29,34 @@ func (w *web) cloneNatives() *goja.Object {
 	return o
 }
 
-// cloneKind names what sort of object v is, from its internal slots (the
-// goja class and export type), which scripts cannot fake: "Proxy",
-// "ArrayBuffer", "TypedArray", "DataView", "BigInt" (a wrapper), goja's
-// class name ("Array", "Date", "RegExp", "Map", "Set", "Error", "Boolean",
-// "Number", "String", "Function", "Promise", ...) or "Object".
+// cloneKind names what sort of object v is, from its internal slots (goja's
+// class name and export type), which scripts cannot fake: "Proxy", goja's
+// class when it has one ("Array", "Date", "RegExp", "Error", "Boolean",
+// "Number", "String", "Function", ...), "BigInt" (a wrapper), "Promise",
+// "Map", "Set", "ArrayBuffer", "TypedArray", "DataView", or "Object" (which
+// includes WeakMap, WeakSet and Symbol wrappers: js/clone.js tells those by
+// their toStringTag).
 func (w *web) cloneKind(v goja.Value) string {
 	o, ok := v.(*goja.Object)
 	if !ok {
 		return "primitive"
 	}
-	switch t := o.ExportType(); t {
-	case typeProxy:
+	t := o.ExportType()
+	if t == typeProxy {
 		return "Proxy"
+	}
+	if c := o.ClassName(); c != "Object" {
+		return c
+	}
+	switch t {
 	case typeBigInt:
 		return "BigInt"
+	case typePromise:
+		return "Promise"
+	case typeMap:
+		return "Map"
+	case typeSet:
+		return "Set"
 	}
 	switch k, _ := w.kindOf(o); k {
 	case kindArrayBuffer:
@@ -50,5 +66,5 @@ func (w *web) cloneKind(v goja.Value) string {
 	case kindDataView:
 		return "DataView"
 	}
-	return o.ClassName()
+	return "Object"
 }

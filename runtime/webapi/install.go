@@ -50,10 +50,11 @@ var globals = []global{
 
 // web is the per-runtime state behind the globals.
 type web struct {
-	rt     *goja.Runtime
-	start  time.Time
-	built  [nGroups]*goja.Object // each group's exports, once built
-	isView goja.Callable         // the intrinsic ArrayBuffer.isView
+	rt      *goja.Runtime
+	start   time.Time
+	built   [nGroups]*goja.Object // each group's exports, once built
+	settled uint32                // bit i: globals[i] is a data property now
+	isView  goja.Callable         // the intrinsic ArrayBuffer.isView
 }
 
 // Install defines the web-standard globals on rt's global object:
@@ -61,10 +62,14 @@ type web struct {
 // crypto (with Crypto, SubtleCrypto and CryptoKey), structuredClone,
 // queueMicrotask and performance.
 //
-// Each global starts as an accessor that builds its group on first read
-// (or is replaced by a plain value when a script assigns it) and then
-// becomes a writable, configurable data property, so a runtime pays only for
-// what its scripts use. performance.now() counts from the Install call.
+// Each global starts as a configurable accessor. Its first read builds the
+// group it belongs to (TextEncoder and TextDecoder are one group, URL and
+// URLSearchParams another, crypto and its classes a third), once per
+// runtime, and turns that global into a writable, configurable data
+// property; an assignment turns it into a data property holding what was
+// assigned, and delete removes it. A runtime so pays only for what its
+// scripts use. Until it is first read, a global's property descriptor shows
+// the accessor. performance.now() counts from the Install call.
 //
 // Install must run on the goroutine that owns rt, before scripts run; it
 // fails if rt already has one of these names.
@@ -81,8 +86,8 @@ func Install(rt *goja.Runtime) error {
 	w := &web{rt: rt, start: time.Now()}
 	ab := rt.Get("ArrayBuffer").ToObject(rt)
 	w.isView, _ = goja.AssertFunction(ab.Get("isView"))
-	for _, gl := range globals {
-		if err := w.defineLazy(g, gl); err != nil {
+	for i, gl := range globals {
+		if err := w.defineLazy(g, i, gl); err != nil {
 			return fmt.Errorf("webapi: install %s: %w", gl.name, err)
 		}
 	}
@@ -91,23 +96,24 @@ func Install(rt *goja.Runtime) error {
 
 // defineLazy defines gl as an accessor that turns itself into a data
 // property: the getter builds gl's group, the setter stores what is set.
-func (w *web) defineLazy(g *goja.Object, gl global) error {
+func (w *web) defineLazy(g *goja.Object, i int, gl global) error {
 	rt := w.rt
 	enum := flag(gl.enumerable)
 	get := rt.ToValue(func(goja.FunctionCall) goja.Value {
 		v := w.group(gl.group).Get(gl.name)
-		w.settle(gl, v)
+		w.settle(i, v)
 		return v
 	})
 	set := rt.ToValue(func(c goja.FunctionCall) goja.Value {
-		w.settle(gl, c.Argument(0))
+		w.settle(i, c.Argument(0))
 		return goja.Undefined()
 	})
 	return g.DefineAccessorProperty(gl.name, get, set, goja.FLAG_TRUE, enum)
 }
 
-// settle replaces gl's accessor with a data property holding v.
-func (w *web) settle(gl global, v goja.Value) {
+// settle replaces globals[i]'s accessor with a data property holding v.
+func (w *web) settle(i int, v goja.Value) {
+	gl := globals[i]
 	err := w.rt.GlobalObject().DefineDataProperty(gl.name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, flag(gl.enumerable))
 	if err != nil {
 		panic(w.rt.NewTypeError(fmt.Sprintf("webapi: define %s: %v", gl.name, err)))

@@ -250,4 +250,3 @@ func TestURLSearchParams(t *testing.T) {
 		{"empty", `new URLSearchParams().toString() + new URLSearchParams(undefined).size + new URLSearchParams("").size`, "00"},
 	})
 }
-
