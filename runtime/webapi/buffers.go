@@ -61,6 +61,13 @@ func (w *web) kindOf(v goja.Value) (viewKind, *goja.Object) {
 }
 
 func (w *web) isViewCall(o *goja.Object) bool {
+	if w.isView == nil {
+		ab := w.rt.Get("ArrayBuffer").ToObject(w.rt)
+		w.isView, _ = goja.AssertFunction(ab.Get("isView"))
+		if w.isView == nil {
+			w.throwType("webapi: ArrayBuffer.isView is not a function")
+		}
+	}
 	r, err := w.isView(goja.Undefined(), o)
 	return err == nil && r.ToBoolean()
 }

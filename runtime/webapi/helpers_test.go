@@ -16,17 +16,6 @@ func newRuntime(tb testing.TB) *goja.Runtime {
 	return rt
 }
 
-// eval runs src in a fresh runtime and returns its value, exported.
-func eval(tb testing.TB, src string) any {
-	tb.Helper()
-	rt := newRuntime(tb)
-	v, err := rt.RunString(src)
-	if err != nil {
-		tb.Fatalf("run %q: %v", src, err)
-	}
-	return v.Export()
-}
-
 // jsCase is one script and the value (exported) it must end with.
 type jsCase struct {
 	name string

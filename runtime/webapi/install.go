@@ -50,11 +50,10 @@ var globals = []global{
 
 // web is the per-runtime state behind the globals.
 type web struct {
-	rt      *goja.Runtime
-	start   time.Time
-	built   [nGroups]*goja.Object // each group's exports, once built
-	settled uint32                // bit i: globals[i] is a data property now
-	isView  goja.Callable         // the intrinsic ArrayBuffer.isView
+	rt     *goja.Runtime
+	start  time.Time
+	built  [nGroups]*goja.Object // each group's exports, once built
+	isView goja.Callable         // the intrinsic ArrayBuffer.isView
 }
 
 // Install defines the web-standard globals on rt's global object:
@@ -84,8 +83,6 @@ func Install(rt *goja.Runtime) error {
 		}
 	}
 	w := &web{rt: rt, start: time.Now()}
-	ab := rt.Get("ArrayBuffer").ToObject(rt)
-	w.isView, _ = goja.AssertFunction(ab.Get("isView"))
 	for i, gl := range globals {
 		if err := w.defineLazy(g, i, gl); err != nil {
 			return fmt.Errorf("webapi: install %s: %w", gl.name, err)
