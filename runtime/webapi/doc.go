@@ -41,11 +41,13 @@
 //
 // # Departures from the specs
 //
-//   - Domain names go to ASCII by lowercasing and punycode (RFC 3492) per
-//     label, not with the full UTS #46 mapping table: common names (such
-//     as münchen.de or 例え.テスト) agree with browsers, exotic mappings
-//     (full-width letters, ignored code points) do not, and no Bidi or
-//     hyphen checks are made.
+//   - Domain names go to ASCII by lowercasing, full-width ASCII and
+//     ideographic full stops mapped to ASCII, ignored code points dropped,
+//     and punycode (RFC 3492) per label, not with the full UTS #46 mapping
+//     table: common names (münchen.de, 例え.テスト, ＧＯＯ.com) agree with
+//     browsers, rarer mappings (compatibility forms, case folds beyond
+//     Unicode lowercasing) may not, and no Bidi, joiner or hyphen checks are
+//     made.
 //   - structuredClone does not support transfer (a non-empty transfer list
 //     throws DataCloneError), and tells WeakMap, WeakSet, WeakRef and Symbol
 //     wrappers from plain objects by their Symbol.toStringTag.

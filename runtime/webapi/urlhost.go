@@ -46,8 +46,8 @@ func parseHost(input string, opaque bool) (string, bool) {
 }
 
 // domainToASCII lowercases a domain and encodes each non-ASCII label as
-// punycode ("xn--"). It is the common case of UTS #46 ToASCII: the full
-// mapping table (and its validity checks) is not applied.
+// punycode ("xn--"), after uts46Map. It is the common case of UTS #46
+// ToASCII: the full mapping table (and its validity checks) is not applied.
 func domainToASCII(domain string) (string, bool) {
 	ascii := true
 	for i := 0; i < len(domain); i++ {
@@ -59,8 +59,10 @@ func domainToASCII(domain string) (string, bool) {
 	if ascii {
 		return strings.ToLower(domain), true
 	}
-	// Full stops of other scripts separate labels too (UTS #46 maps them).
-	domain = strings.NewReplacer("\u3002", ".", "\uFF0E", ".", "\uFF61", ".").Replace(strings.ToLower(domain))
+	domain = strings.ToLower(strings.Map(uts46Map, domain))
+	if isASCII(domain) {
+		return domain, true
+	}
 	labels := strings.Split(domain, ".")
 	for i, l := range labels {
 		if !isASCII(l) {
@@ -72,6 +74,23 @@ func domainToASCII(domain string) (string, bool) {
 		}
 	}
 	return strings.Join(labels, "."), true
+}
+
+// uts46Map is the part of the UTS #46 mapping that matters most in
+// practice: full-width ASCII (U+FF01 to U+FF5E) and the other scripts'
+// full stops become ASCII, and the ignored code points (soft hyphen,
+// zero-width space, word joiner, variation selectors, BOM) are dropped.
+func uts46Map(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFEE0
+	case r == 0x3002 || r == 0xFF61:
+		return '.'
+	case r == 0x00AD || r == 0x034F || r >= 0x180B && r <= 0x180D || r == 0x200B || r == 0x2060 ||
+		r >= 0xFE00 && r <= 0xFE0F || r == 0xFEFF:
+		return -1
+	}
+	return r
 }
 
 func isASCII(s string) bool {
