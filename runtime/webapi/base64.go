@@ -16,7 +16,7 @@ func (w *web) base64Exports() *goja.Object {
 			if len(c.Arguments) == 0 {
 				w.throwType("btoa: 1 argument required, but only 0 present")
 			}
-			b, ok := latin1Bytes(c.Arguments[0].ToString())
+			b, ok := latin1Bytes(w.toString("btoa", c.Arguments[0]))
 			if !ok {
 				w.throwDOM("Invalid character", "InvalidCharacterError")
 			}
@@ -27,7 +27,7 @@ func (w *web) base64Exports() *goja.Object {
 			if len(c.Arguments) == 0 {
 				w.throwType("atob: 1 argument required, but only 0 present")
 			}
-			s := c.Arguments[0].String()
+			s := w.toString("atob", c.Arguments[0]).String()
 			w.checkSize("atob", len(s))
 			b, ok := forgivingBase64Decode(s)
 			if !ok {

@@ -48,3 +48,12 @@ func runCases(t *testing.T, cases []jsCase) {
 		})
 	}
 }
+
+// errorsAs is errors.As for a goja exception.
+func errorsAs(err error, target **goja.Exception) bool {
+	ex, ok := err.(*goja.Exception)
+	if ok {
+		*target = ex
+	}
+	return ok
+}

@@ -187,3 +187,12 @@ func (w *web) checkSize(op string, n int) {
 		panic(o)
 	}
 }
+
+// toString is WebIDL's DOMString conversion: JS ToString, and a TypeError
+// for a symbol (which goja would describe instead).
+func (w *web) toString(op string, v goja.Value) goja.Value {
+	if _, ok := v.(*goja.Symbol); ok {
+		w.throwType("%s: cannot convert a Symbol value to a string", op)
+	}
+	return v.ToString()
+}
