@@ -170,22 +170,40 @@ func BenchmarkFirstUse(b *testing.B) {
 	}
 }
 
-// BenchmarkURL measures parsing a URL and reading its search parameters.
-func BenchmarkURL(b *testing.B) {
-	rt := goja.New()
-	if err := Install(rt); err != nil {
-		b.Fatal(err)
-	}
-	fnv, err := rt.RunString(`(s) => new URL(s).searchParams.get("q")`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fn, _ := goja.AssertFunction(fnv)
-	arg := rt.ToValue("https://user@example.com:8443/a/b/../c?q=1&r=2#h")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := fn(goja.Undefined(), arg); err != nil {
-			b.Fatal(err)
-		}
+// BenchmarkCalls measures one call of each global on small inputs, in a
+// runtime where the groups are already built.
+func BenchmarkCalls(b *testing.B) {
+	for _, bc := range []struct{ name, src string }{
+		{"URL", `new URL("https://user@example.com:8443/a/b/../c?q=1&r=2#h").href`},
+		{"URLSearchParams", `new URL("https://a.com/?q=1&r=2").searchParams.get("q")`},
+		{"TextEncoder.encode", `enc.encode("hello, world")`},
+		{"TextDecoder.decode", `dec.decode(bytes)`},
+		{"btoa+atob", `atob(btoa("hello, world"))`},
+		{"digest SHA-256", `crypto.subtle.digest("SHA-256", bytes)`},
+		{"randomUUID", `crypto.randomUUID()`},
+		{"structuredClone", `structuredClone({a: 1, b: [1, 2, 3], c: {d: "e"}})`},
+		{"JSON round trip (baseline)", `JSON.parse(JSON.stringify({a: 1, b: [1, 2, 3], c: {d: "e"}}))`},
+		{"performance.now", `performance.now()`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rt := goja.New()
+			if err := Install(rt); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := rt.RunString(`var enc = new TextEncoder(), dec = new TextDecoder(), bytes = enc.encode("hello, world");`); err != nil {
+				b.Fatal(err)
+			}
+			fnv, err := rt.RunString(`(function () { return ` + bc.src + `; })`)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn, _ := goja.AssertFunction(fnv)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := fn(goja.Undefined()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

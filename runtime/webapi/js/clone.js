@@ -59,7 +59,9 @@
     }
     const memory = new Map();
     const copyProps = (v, out) => {
-      for (const k of keys(v)) {
+      const ks = keys(v);
+      for (let i = 0; i < ks.length; i++) {
+        const k = ks[i];
         if (hasOwn.call(v, k)) put(out, k, clone(v[k]));
       }
       return out;
