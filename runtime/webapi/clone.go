@@ -19,7 +19,7 @@ var (
 func (w *web) cloneNatives() *goja.Object {
 	rt := w.rt
 	o := rt.NewObject()
-	_ = o.Set("DOMException", w.group(gDOMException).Get("DOMException"))
+	w.lazyDOMException(o)
 	w.setFuncs(o, map[string]func(goja.FunctionCall) goja.Value{
 		// kind(object) -> the internal kind structuredClone branches on.
 		"kind": func(c goja.FunctionCall) goja.Value {

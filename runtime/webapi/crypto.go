@@ -34,7 +34,7 @@ type hmacKey struct {
 func (w *web) cryptoNatives() *goja.Object {
 	rt := w.rt
 	o := rt.NewObject()
-	_ = o.Set("DOMException", w.group(gDOMException).Get("DOMException"))
+	w.lazyDOMException(o)
 	w.setFuncs(o, map[string]func(goja.FunctionCall) goja.Value{
 		// getRandomValues(integerTypedArray) -> the same array, filled.
 		"getRandomValues": func(c goja.FunctionCall) goja.Value {

@@ -156,6 +156,17 @@ func (w *web) group(g group) *goja.Object {
 	return o
 }
 
+// lazyDOMException defines o.DOMException as an accessor that builds the
+// DOMException group when a prelude first throws one.
+func (w *web) lazyDOMException(o *goja.Object) {
+	get := w.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		return w.group(gDOMException).Get("DOMException")
+	})
+	if err := o.DefineAccessorProperty("DOMException", get, nil, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		panic(w.rt.NewGoError(fmt.Errorf("webapi: define DOMException: %w", err)))
+	}
+}
+
 // domException returns a new DOMException with message and name.
 func (w *web) domException(message, name string) *goja.Object {
 	ctor := w.group(gDOMException).Get("DOMException")

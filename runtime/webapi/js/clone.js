@@ -7,18 +7,24 @@
 // a script cannot fake.
 (function (n) {
   'use strict';
-  const DOMException = n.DOMException;
+  // DOMException is read from n when first thrown: its group is built then.
+  const domError = (message, name) => new n.DOMException(message, name);
   const kind = n.kind;
   const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
-  const TypedArray = Object.getPrototypeOf(Int8Array);
-  const taBuffer = getter(TypedArray.prototype, 'buffer');
-  const taOffset = getter(TypedArray.prototype, 'byteOffset');
-  const taLength = getter(TypedArray.prototype, 'length');
-  const taName = getter(TypedArray.prototype, Symbol.toStringTag);
-  const dvBuffer = getter(DataView.prototype, 'buffer');
-  const dvOffset = getter(DataView.prototype, 'byteOffset');
-  const dvLength = getter(DataView.prototype, 'byteLength');
-  const abSlice = ArrayBuffer.prototype.slice;
+  // The intrinsics of the buffer kinds, read when a buffer is first cloned.
+  let taBuffer, taOffset, taLength, taName, dvBuffer, dvOffset, dvLength, abSlice;
+  const buffers = () => {
+    if (abSlice !== undefined) return;
+    const TypedArray = Object.getPrototypeOf(Int8Array.prototype);
+    taBuffer = getter(TypedArray, 'buffer');
+    taOffset = getter(TypedArray, 'byteOffset');
+    taLength = getter(TypedArray, 'length');
+    taName = getter(TypedArray, Symbol.toStringTag);
+    dvBuffer = getter(DataView.prototype, 'buffer');
+    dvOffset = getter(DataView.prototype, 'byteOffset');
+    dvLength = getter(DataView.prototype, 'byteLength');
+    abSlice = ArrayBuffer.prototype.slice;
+  };
   const reSource = getter(RegExp.prototype, 'source');
   const reFlags = getter(RegExp.prototype, 'flags');
   const getTime = Date.prototype.getTime;
@@ -33,16 +39,27 @@
   const hasOwn = Object.prototype.hasOwnProperty;
   const keys = Object.keys;
   const defineProperty = Object.defineProperty;
-  const ctors = {
-    Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-    Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  // The typed array and error constructors are looked up by name when first
+  // needed (each is a class goja builds lazily, and most runtimes clone
+  // none), then kept.
+  const global = globalThis;
+  const typedNames = new Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+    'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']);
+  const errorNames = new Set(['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError']);
+  const ctors = new Map();
+  const ctor = (name) => {
+    let c = ctors.get(name);
+    if (c === undefined) {
+      c = global[name];
+      ctors.set(name, c);
+    }
+    return c;
   };
-  const errors = { Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError };
   const exotic = new Set(['[object WeakMap]', '[object WeakSet]', '[object WeakRef]', '[object FinalizationRegistry]', '[object Symbol]']);
   const toString = Object.prototype.toString;
 
   const fail = (what) => {
-    throw new DOMException(`${what} could not be cloned.`, 'DataCloneError');
+    throw domError(`${what} could not be cloned.`, 'DataCloneError');
   };
   const put = (out, k, v) => {
     if (k === '__proto__') defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
@@ -54,7 +71,7 @@
     if (options !== undefined && options !== null) {
       if (typeof options !== 'object') throw new TypeError('structuredClone: options is not an object');
       if (options.transfer !== undefined && [...options.transfer].length > 0) {
-        throw new DOMException('structuredClone: transfer is not supported', 'DataCloneError');
+        throw domError('structuredClone: transfer is not supported', 'DataCloneError');
       }
     }
     const memory = new Map();
@@ -81,13 +98,17 @@
         case 'BigInt': out = Object(bigValue.call(v)); break;
         case 'Date': out = new Date(getTime.call(v)); break;
         case 'RegExp': out = new RegExp(reSource.call(v), reFlags.call(v)); break;
-        case 'ArrayBuffer': out = abSlice.call(v, 0); break;
+        case 'ArrayBuffer': buffers(); out = abSlice.call(v, 0); break;
         case 'TypedArray': {
+          buffers();
           const buf = clone(taBuffer.call(v));
-          out = new ctors[taName.call(v)](buf, taOffset.call(v), taLength.call(v));
+          const name = taName.call(v);
+          if (!typedNames.has(name)) fail(name);
+          out = new (ctor(name))(buf, taOffset.call(v), taLength.call(v));
           break;
         }
         case 'DataView': {
+          buffers();
           const buf = clone(dvBuffer.call(v));
           out = new DataView(buf, dvOffset.call(v), dvLength.call(v));
           break;
@@ -108,9 +129,10 @@
         }
         case 'Error': {
           let name = v.name;
-          if (!hasOwn.call(errors, name)) name = 'Error';
+          if (!errorNames.has(name)) name = 'Error';
+          const E = ctor(name);
           const md = Object.getOwnPropertyDescriptor(v, 'message');
-          out = md === undefined ? new errors[name]() : new errors[name](`${md.value}`);
+          out = md === undefined ? new E() : new E(`${md.value}`);
           memory.set(v, out);
           const sd = Object.getOwnPropertyDescriptor(v, 'stack');
           if (sd !== undefined && typeof sd.value === 'string') {

@@ -2,7 +2,8 @@
 // UUIDs, SHA digests and HMAC keys. The work is in Go (crypto.go).
 (function (n) {
   'use strict';
-  const DOMException = n.DOMException;
+  // DOMException is read from n when first thrown: its group is built then.
+  const domError = (message, name) => new n.DOMException(message, name);
   const token = Symbol('internal');
   const hashNames = new Map([['sha-1', 'SHA-1'], ['sha-256', 'SHA-256'], ['sha-384', 'SHA-384'], ['sha-512', 'SHA-512']]);
   const usagesAllowed = new Set(['sign', 'verify']);
@@ -19,7 +20,7 @@
   };
   const hashName = (h) => {
     const name = hashNames.get(algName(h).toLowerCase());
-    if (name === undefined) throw new DOMException('Unrecognized hash algorithm', 'NotSupportedError');
+    if (name === undefined) throw domError('Unrecognized hash algorithm', 'NotSupportedError');
     return name;
   };
 
@@ -45,7 +46,7 @@
       CryptoKey.handle = (key, usage, what) => {
         if (!(typeof key === 'object' && key !== null && #handle in key)) throw new TypeError(`${what}: key is not a CryptoKey`);
         if (usage !== null && !key.#usages.includes(usage)) {
-          throw new DOMException(`${what}: the key does not allow "${usage}"`, 'InvalidAccessError');
+          throw domError(`${what}: the key does not allow "${usage}"`, 'InvalidAccessError');
         }
         return key.#handle;
       };
@@ -55,10 +56,10 @@
   delete CryptoKey.handle;
 
   const hmacOnly = (alg, key, what) => {
-    if (algName(alg) !== 'HMAC') throw new DOMException(`${what}: unsupported algorithm`, 'NotSupportedError');
-    if (key.algorithm.name !== 'HMAC') throw new DOMException(`${what}: the key is not an HMAC key`, 'InvalidAccessError');
+    if (algName(alg) !== 'HMAC') throw domError(`${what}: unsupported algorithm`, 'NotSupportedError');
+    if (key.algorithm.name !== 'HMAC') throw domError(`${what}: the key is not an HMAC key`, 'InvalidAccessError');
   };
-  const notSupported = (what) => Promise.reject(new DOMException(`crypto.subtle.${what} is not supported`, 'NotSupportedError'));
+  const notSupported = (what) => Promise.reject(domError(`crypto.subtle.${what} is not supported`, 'NotSupportedError'));
 
   class SubtleCrypto {
     constructor(t) {
@@ -66,39 +67,39 @@
     }
     async digest(algorithm, data) {
       const name = hashNames.get(algName(algorithm).toLowerCase());
-      if (name === undefined) throw new DOMException('Unrecognized algorithm name', 'NotSupportedError');
+      if (name === undefined) throw domError('Unrecognized algorithm name', 'NotSupportedError');
       return n.digest(name, data);
     }
     async importKey(format, keyData, algorithm, extractable, keyUsages) {
-      if (str(format) !== 'raw') throw new DOMException(`importKey: format "${format}" is not supported (only "raw")`, 'NotSupportedError');
-      if (algName(algorithm) !== 'HMAC') throw new DOMException('importKey: unsupported algorithm (only HMAC)', 'NotSupportedError');
+      if (str(format) !== 'raw') throw domError(`importKey: format "${format}" is not supported (only "raw")`, 'NotSupportedError');
+      if (algName(algorithm) !== 'HMAC') throw domError('importKey: unsupported algorithm (only HMAC)', 'NotSupportedError');
       if (typeof algorithm !== 'object' || algorithm === null || algorithm.hash === undefined) {
         throw new TypeError('importKey: HmacImportParams needs hash');
       }
       const hash = hashName(algorithm.hash);
       const usages = [...keyUsages].map(str);
       for (const u of usages) {
-        if (!usagesAllowed.has(u)) throw new DOMException(`importKey: usage "${u}" is not valid for HMAC`, 'SyntaxError');
+        if (!usagesAllowed.has(u)) throw domError(`importKey: usage "${u}" is not valid for HMAC`, 'SyntaxError');
       }
       const bytes = n.byteLength(keyData);
-      if (bytes === 0) throw new DOMException('importKey: empty key data', 'DataError');
+      if (bytes === 0) throw domError('importKey: empty key data', 'DataError');
       let length = bytes * 8;
       if (algorithm.length !== undefined) {
         const l = Number(algorithm.length);
         if (!Number.isInteger(l) || l <= 0 || l > length || l <= length - 8) {
-          throw new DOMException('importKey: length does not match the key data', 'DataError');
+          throw domError('importKey: length does not match the key data', 'DataError');
         }
         length = l;
       }
-      if (usages.length === 0) throw new DOMException('importKey: usages must not be empty', 'SyntaxError');
+      if (usages.length === 0) throw domError('importKey: usages must not be empty', 'SyntaxError');
       const handle = n.hmacKey(hash, keyData);
       const alg = { name: 'HMAC', hash: { name: hash }, length };
       return new CryptoKey(token, 'secret', !!extractable, alg, [...new Set(usages)], handle);
     }
     async exportKey(format, key) {
       const h = keyHandle(key, null, 'exportKey');
-      if (str(format) !== 'raw') throw new DOMException(`exportKey: format "${format}" is not supported (only "raw")`, 'NotSupportedError');
-      if (!key.extractable) throw new DOMException('exportKey: the key is not extractable', 'InvalidAccessError');
+      if (str(format) !== 'raw') throw domError(`exportKey: format "${format}" is not supported (only "raw")`, 'NotSupportedError');
+      if (!key.extractable) throw domError('exportKey: the key is not extractable', 'InvalidAccessError');
       return n.exportRaw(h);
     }
     async sign(algorithm, key, data) {
