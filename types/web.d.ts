@@ -256,8 +256,12 @@ declare var crypto: Crypto;
 
 /** Options of structuredClone. */
 interface StructuredSerializeOptions {
-  /** Not supported here: a non-empty list throws DataCloneError. */
-  transfer?: any[];
+  /**
+   * ArrayBuffers to move into the clone: the clone gets their bytes and
+   * the originals are detached (byteLength 0). Anything else throws
+   * DataCloneError.
+   */
+  transfer?: ArrayBuffer[];
 }
 
 /**

@@ -21,6 +21,19 @@ func (w *web) cloneNatives() *goja.Object {
 	o := rt.NewObject()
 	w.lazyDOMException(o)
 	w.setFuncs(o, map[string]func(goja.FunctionCall) goja.Value{
+		// share(arrayBuffer) -> a new ArrayBuffer over the same bytes.
+		"share": func(c goja.FunctionCall) goja.Value {
+			return rt.ToValue(rt.NewArrayBuffer(w.arrayBuffer(c.Argument(0)).Bytes()))
+		},
+		// detach(arrayBuffer) detaches it (its bytes now belong to the share).
+		"detach": func(c goja.FunctionCall) goja.Value {
+			w.arrayBuffer(c.Argument(0)).Detach()
+			return goja.Undefined()
+		},
+		// detached(arrayBuffer) -> whether it is detached.
+		"detached": func(c goja.FunctionCall) goja.Value {
+			return rt.ToValue(w.arrayBuffer(c.Argument(0)).Detached())
+		},
 		// kind(object) -> the internal kind structuredClone branches on.
 		"kind": func(c goja.FunctionCall) goja.Value {
 			return rt.ToValue(w.cloneKind(c.Argument(0)))
@@ -67,4 +80,13 @@ func (w *web) cloneKind(v goja.Value) string {
 		return "DataView"
 	}
 	return "Object"
+}
+
+// arrayBuffer returns v as an ArrayBuffer, or throws a TypeError.
+func (w *web) arrayBuffer(v goja.Value) goja.ArrayBuffer {
+	if o, ok := v.(*goja.Object); ok && o.ExportType() == typeArrayBuffer {
+		return o.Export().(goja.ArrayBuffer)
+	}
+	w.throwType("not an ArrayBuffer")
+	return goja.ArrayBuffer{}
 }

@@ -42,7 +42,12 @@ func TestStructuredClone(t *testing.T) {
 		{"weakmap", fails(`new WeakMap()`), "DataCloneError/true/25"},
 		{"promise", fails(`Promise.resolve()`), "DataCloneError/true/25"},
 		{"symbol wrapper", fails(`Object(Symbol())`), "DataCloneError/true/25"},
-		{"transfer", fails(`new ArrayBuffer(1), {transfer: [new ArrayBuffer(1)]}`), "DataCloneError/true/25"},
+		{"transfer", `const b = new Uint8Array([1, 2, 3]).buffer; const c = structuredClone({b, v: new Uint8Array(b, 1)}, {transfer: [b]}); [b.byteLength, c.b.byteLength, c.v.buffer === c.b, c.v.join()].join()`, "0,3,true,2,3"},
+		{"transfer not in value", `const b = new ArrayBuffer(2); structuredClone(1, {transfer: [b]}); b.byteLength`, int64(0)},
+		{"transfer twice", fails(`1, {transfer: [globalThis.b2 = new ArrayBuffer(1), globalThis.b2]}`), "DataCloneError/true/25"},
+		{"transfer detached", fails(`1, (() => { const b = new ArrayBuffer(1); structuredClone(1, {transfer: [b]}); return {transfer: [b]}; })()`), "DataCloneError/true/25"},
+		{"transfer non-buffer", fails(`1, {transfer: [{}]}`), "DataCloneError/true/25"},
+		{"failed clone keeps buffer", `const b = new ArrayBuffer(2); try { structuredClone({b, f() {}}, {transfer: [b]}); } catch {} b.byteLength`, int64(2)},
 		{"empty transfer", `structuredClone(1, {transfer: []})`, int64(1)},
 		{"no argument", `try { structuredClone(); "no" } catch (e) { e instanceof TypeError }`, true},
 	})

@@ -11,7 +11,7 @@
 //     (SHA-1, SHA-256, SHA-384, SHA-512), importKey, exportKey, sign and
 //     verify for HMAC keys in "raw" format, with the classes Crypto,
 //     SubtleCrypto and CryptoKey;
-//   - structuredClone (HTML's structured clone, without transfer);
+//   - structuredClone (HTML's structured clone, with ArrayBuffer transfer);
 //   - queueMicrotask and performance (now, timeOrigin, toJSON);
 //   - DOMException, which the others throw as the specs say.
 //
@@ -52,9 +52,9 @@
 //     browsers, rarer mappings (compatibility forms, case folds beyond
 //     Unicode lowercasing) may not, and no Bidi, joiner or hyphen checks are
 //     made.
-//   - structuredClone does not support transfer (a non-empty transfer list
-//     throws DataCloneError), and tells WeakMap, WeakSet, WeakRef and Symbol
-//     wrappers from plain objects by their Symbol.toStringTag.
+//   - structuredClone transfers ArrayBuffers only (there are no other
+//     transferable objects here), and tells WeakMap, WeakSet, WeakRef and
+//     Symbol wrappers from plain objects by their Symbol.toStringTag.
 //   - An exception thrown by a queueMicrotask callback rejects a promise
 //     nobody holds: goja hands it to the runtime's promise rejection tracker
 //     (if one is set) rather than to a global error handler.

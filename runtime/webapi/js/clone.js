@@ -3,6 +3,7 @@
 // Date, RegExp, Map, Set, ArrayBuffer, typed arrays, DataView, Error and
 // the primitive wrappers, with shared references and cycles kept.
 // Functions, symbols, proxies and other exotic objects throw DataCloneError.
+// ArrayBuffers in options.transfer move to the clone.
 // The kind of an object comes from Go (clone.go), from internal slots that
 // a script cannot fake.
 (function (n) {
@@ -68,13 +69,21 @@
 
   function structuredClone(value, options = undefined) {
     if (arguments.length === 0) throw new TypeError('structuredClone: 1 argument required, but only 0 present');
+    let transfer = [];
     if (options !== undefined && options !== null) {
       if (typeof options !== 'object') throw new TypeError('structuredClone: options is not an object');
-      if (options.transfer !== undefined && [...options.transfer].length > 0) {
-        throw domError('structuredClone: transfer is not supported', 'DataCloneError');
-      }
+      if (options.transfer !== undefined) transfer = [...options.transfer];
     }
     const memory = new Map();
+    // Transferred ArrayBuffers: the clone gets a new buffer over the same
+    // bytes, and the originals are detached once the clone has succeeded.
+    for (let i = 0; i < transfer.length; i++) {
+      const t = transfer[i];
+      if (kind(t) !== 'ArrayBuffer') throw domError('structuredClone: only ArrayBuffers can be transferred', 'DataCloneError');
+      if (memory.has(t)) throw domError('structuredClone: an ArrayBuffer is in the transfer list twice', 'DataCloneError');
+      if (n.detached(t)) throw domError('structuredClone: a detached ArrayBuffer cannot be transferred', 'DataCloneError');
+      memory.set(t, n.share(t));
+    }
     const copyProps = (v, out) => {
       const ks = keys(v);
       for (let i = 0; i < ks.length; i++) {
@@ -158,7 +167,9 @@
       memory.set(v, out);
       return out;
     };
-    return clone(value);
+    const out = clone(value);
+    for (let i = 0; i < transfer.length; i++) n.detach(transfer[i]);
+    return out;
   }
   return { structuredClone };
 })
