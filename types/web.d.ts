@@ -193,7 +193,7 @@ interface HmacImportParams {
   length?: number;
 }
 
-/** An HMAC key made by crypto.subtle.importKey; its secret stays in Go. */
+/** An HMAC key made by crypto.subtle.importKey or generateKey; its secret stays in Go. */
 interface CryptoKey {
   readonly type: "secret";
   readonly extractable: boolean;
@@ -206,9 +206,9 @@ declare var CryptoKey: {
 
 /**
  * WebCrypto's subtle interface, with SHA digests and HMAC. Every method
- * returns a promise, and rejects (rather than throws) on bad input. Methods
- * of other algorithms (encrypt, decrypt, generateKey, deriveKey,
- * deriveBits, wrapKey, unwrapKey) reject with NotSupportedError.
+ * returns a promise, and rejects (rather than throws) on bad input. Other
+ * algorithms, and the methods only they have (encrypt, decrypt, deriveKey,
+ * deriveBits, wrapKey, unwrapKey), reject with NotSupportedError.
  */
 interface SubtleCrypto {
   digest(algorithm: HashAlgorithmName | { name: HashAlgorithmName }, data: BufferSource): Promise<ArrayBuffer>;
@@ -219,13 +219,19 @@ interface SubtleCrypto {
     extractable: boolean,
     keyUsages: Iterable<"sign" | "verify">,
   ): Promise<CryptoKey>;
+  /** A random HMAC key, of the hash's block size unless `length` (bits) is given. */
+  generateKey(
+    algorithm: { name: "HMAC"; hash: HashAlgorithmName | { name: HashAlgorithmName }; length?: number },
+    extractable: boolean,
+    keyUsages: Iterable<"sign" | "verify">,
+  ): Promise<CryptoKey>;
+  /** The key's bytes; rejects with InvalidAccessError unless it is extractable. */
   exportKey(format: "raw", key: CryptoKey): Promise<ArrayBuffer>;
   sign(algorithm: "HMAC" | { name: "HMAC" }, key: CryptoKey, data: BufferSource): Promise<ArrayBuffer>;
   /** Compares in constant time. */
   verify(algorithm: "HMAC" | { name: "HMAC" }, key: CryptoKey, signature: BufferSource, data: BufferSource): Promise<boolean>;
   encrypt(...args: any[]): Promise<never>;
   decrypt(...args: any[]): Promise<never>;
-  generateKey(...args: any[]): Promise<never>;
   deriveKey(...args: any[]): Promise<never>;
   deriveBits(...args: any[]): Promise<never>;
   wrapKey(...args: any[]): Promise<never>;

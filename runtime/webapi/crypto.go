@@ -84,6 +84,22 @@ func (w *web) cryptoNatives() *goja.Object {
 			w.checkSize("crypto.subtle.importKey", len(b))
 			return rt.ToValue(&hmacKey{hash: name, secret: append([]byte(nil), b...)})
 		},
+		// hmacGenerate(hashName, bits) -> an opaque key of random bytes (the
+		// bits rounded up to bytes, the last byte's spare low bits zero).
+		"hmacGenerate": func(c goja.FunctionCall) goja.Value {
+			name := c.Argument(0).String()
+			w.newHash(name)
+			bits := int(c.Argument(1).ToInteger())
+			if bits <= 0 || bits > 8*maxRandomBytes {
+				w.throwDOM("generateKey: bad length", "OperationError")
+			}
+			secret := make([]byte, (bits+7)/8)
+			_, _ = rand.Read(secret)
+			if r := bits % 8; r != 0 {
+				secret[len(secret)-1] &= byte(0xFF << (8 - r))
+			}
+			return rt.ToValue(&hmacKey{hash: name, secret: secret})
+		},
 		// hmacSign(key, data) -> ArrayBuffer.
 		"hmacSign": func(c goja.FunctionCall) goja.Value {
 			k := w.hmacKeyArg(c.Argument(0))

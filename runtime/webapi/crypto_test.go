@@ -102,6 +102,13 @@ return hex(await crypto.subtle.sign("HMAC", k, utf8("what do ya want for nothing
 		{"not HMAC", `const k = await crypto.subtle.importKey("raw", rep(1, 4), {name: "HMAC", hash: "SHA-256"}, false, ["sign"]); await crypto.subtle.sign("RSASSA-PKCS1-v1_5", k, utf8("x"))`, "reject: NotSupportedError: sign: unsupported algorithm"},
 		{"CryptoKey constructor", `new CryptoKey()`, "reject: TypeError: Illegal constructor"},
 		{"unsupported method", `await crypto.subtle.encrypt()`, "reject: NotSupportedError: crypto.subtle.encrypt is not supported"},
+		{"generateKey", `const k = await crypto.subtle.generateKey({name: "HMAC", hash: "SHA-512"}, true, ["sign", "verify"]);
+const raw = new Uint8Array(await crypto.subtle.exportKey("raw", k)); const d = utf8("m"); const s = await crypto.subtle.sign("HMAC", k, d);
+return [k.algorithm.length, raw.length, raw.some((x) => x !== 0), await crypto.subtle.verify("HMAC", k, s, d), s.byteLength].join()`, "1024,128,true,true,64"},
+		{"generateKey length", `const k = await crypto.subtle.generateKey({name: "HMAC", hash: "SHA-256", length: 12}, true, ["sign"]);
+const raw = new Uint8Array(await crypto.subtle.exportKey("raw", k)); return [k.algorithm.length, raw.length, raw[1] & 0x0f].join()`, "12,2,0"},
+		{"generateKey no usages", `await crypto.subtle.generateKey({name: "HMAC", hash: "SHA-256"}, true, [])`, "reject: SyntaxError: generateKey: usages must not be empty"},
+		{"generateKey other", `await crypto.subtle.generateKey({name: "AES-GCM", length: 256}, true, ["encrypt"])`, "reject: NotSupportedError: generateKey: unsupported algorithm (only HMAC)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,8 +8,8 @@
 //     a searchParams live-linked to search);
 //   - atob and btoa (HTML's forgiving-base64);
 //   - crypto.getRandomValues, crypto.randomUUID and crypto.subtle's digest
-//     (SHA-1, SHA-256, SHA-384, SHA-512), importKey, exportKey, sign and
-//     verify for HMAC keys in "raw" format, with the classes Crypto,
+//     (SHA-1, SHA-256, SHA-384, SHA-512), and generateKey, importKey,
+//     exportKey, sign and verify for HMAC keys ("raw" format), with Crypto,
 //     SubtleCrypto and CryptoKey;
 //   - structuredClone (HTML's structured clone, with ArrayBuffer transfer);
 //   - queueMicrotask and performance (now, timeOrigin, toJSON);

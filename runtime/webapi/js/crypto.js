@@ -8,6 +8,15 @@
   const hashNames = new Map([['sha-1', 'SHA-1'], ['sha-256', 'SHA-256'], ['sha-384', 'SHA-384'], ['sha-512', 'SHA-512']]);
   const usagesAllowed = new Set(['sign', 'verify']);
   const str = (v) => `${v}`;
+  // HMAC's default key length: the hash's block size.
+  const blockBits = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
+  const checkUsages = (usages, what) => {
+    for (const u of usages) {
+      if (!usagesAllowed.has(u)) throw domError(`${what}: usage "${u}" is not valid for HMAC`, 'SyntaxError');
+    }
+    if (usages.length === 0) throw domError(`${what}: usages must not be empty`, 'SyntaxError');
+    return [...new Set(usages)];
+  };
 
   // algName normalizes an AlgorithmIdentifier (a string or {name}) to its
   // name, upper-cased for comparison.
@@ -70,6 +79,23 @@
       if (name === undefined) throw domError('Unrecognized algorithm name', 'NotSupportedError');
       return n.digest(name, data);
     }
+    async generateKey(algorithm, extractable, keyUsages) {
+      if (algName(algorithm) !== 'HMAC') throw domError('generateKey: unsupported algorithm (only HMAC)', 'NotSupportedError');
+      if (typeof algorithm !== 'object' || algorithm === null || algorithm.hash === undefined) {
+        throw new TypeError('generateKey: HmacKeyGenParams needs hash');
+      }
+      const hash = hashName(algorithm.hash);
+      const usages = checkUsages([...keyUsages].map(str), 'generateKey');
+      let length = blockBits[hash];
+      if (algorithm.length !== undefined) {
+        length = Number(algorithm.length);
+        if (!Number.isInteger(length) || length <= 0 || length > 8 * 65536) {
+          throw domError('generateKey: length must be a positive number of bits', 'OperationError');
+        }
+      }
+      const handle = n.hmacGenerate(hash, length);
+      return new CryptoKey(token, 'secret', !!extractable, { name: 'HMAC', hash: { name: hash }, length }, usages, handle);
+    }
     async importKey(format, keyData, algorithm, extractable, keyUsages) {
       if (str(format) !== 'raw') throw domError(`importKey: format "${format}" is not supported (only "raw")`, 'NotSupportedError');
       if (algName(algorithm) !== 'HMAC') throw domError('importKey: unsupported algorithm (only HMAC)', 'NotSupportedError');
@@ -114,7 +140,6 @@
     }
     encrypt() { return notSupported('encrypt'); }
     decrypt() { return notSupported('decrypt'); }
-    generateKey() { return notSupported('generateKey'); }
     deriveKey() { return notSupported('deriveKey'); }
     deriveBits() { return notSupported('deriveBits'); }
     wrapKey() { return notSupported('wrapKey'); }
