@@ -207,3 +207,28 @@ func BenchmarkCalls(b *testing.B) {
 		})
 	}
 }
+
+// TestInterruptDuringBuild checks that an interrupt landing while a group
+// is built stops the script (it is not turned into a catchable error), and
+// that the group builds on the next run.
+func TestInterruptDuringBuild(t *testing.T) {
+	t.Parallel()
+	rt := newRuntime(t)
+	// The clone prelude reads the global Map while it builds: a getter
+	// there arms the interrupt, which fires inside the prelude.
+	if err := rt.Set("arm", func() { rt.Interrupt("stop") }); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rt.RunString(`const M = Map; let armed = false;
+		Object.defineProperty(globalThis, "Map", {configurable: true, get() { if (!armed) { armed = true; arm(); } return M; }});
+		try { structuredClone; "caught nothing" } catch (e) { "caught " + e }`)
+	var interrupted *goja.InterruptedError
+	if !errors.As(err, &interrupted) {
+		t.Fatalf("err = %v, want an InterruptedError", err)
+	}
+	rt.ClearInterrupt()
+	v, err := rt.RunString(`structuredClone(new Map([[1, 2]])).get(1)`)
+	if err != nil || v.ToInteger() != 2 {
+		t.Fatalf("after the interrupt: %v, %v", v, err)
+	}
+}

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -58,6 +59,7 @@ func (w *web) runPrelude(p *prelude, native *goja.Object) *goja.Object {
 	}
 	fnv, err := w.rt.RunProgram(prg)
 	if err != nil {
+		rethrowUncatchable(err)
 		panic(w.rt.NewGoError(fmt.Errorf("webapi: run %s: %w", p.file, err)))
 	}
 	fn, ok := goja.AssertFunction(fnv)
@@ -66,9 +68,24 @@ func (w *web) runPrelude(p *prelude, native *goja.Object) *goja.Object {
 	}
 	out, err := fn(goja.Undefined(), native)
 	if err != nil {
+		rethrowUncatchable(err)
 		panic(w.rt.NewGoError(fmt.Errorf("webapi: set up %s: %w", p.file, err)))
 	}
 	return out.ToObject(w.rt)
+}
+
+// rethrowUncatchable re-panics an interrupt or a stack overflow that
+// stopped a prelude, as it is, so that goja unwinds the whole run as it
+// would without the native call in between, rather than handing the script
+// a JS error it could catch. (goja keeps an interrupt's flag set until the
+// outermost run ends, so an interrupt would fire again anyway; a stack
+// overflow would not.)
+func rethrowUncatchable(err error) {
+	var interrupted *goja.InterruptedError
+	var overflow *goja.StackOverflowError
+	if errors.As(err, &interrupted) || errors.As(err, &overflow) {
+		panic(err)
+	}
 }
 
 // setFuncs sets each Go function of fns on o, named by its key.
