@@ -53,7 +53,7 @@ type web struct {
 	rt     *goja.Runtime
 	start  time.Time
 	built  [nGroups]*goja.Object // each group's exports, once built
-	isView goja.Callable         // the intrinsic ArrayBuffer.isView
+	isView goja.Callable         // ArrayBuffer.isView, read when first needed
 }
 
 // Install defines the web-standard globals on rt's global object:
