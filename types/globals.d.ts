@@ -1,10 +1,12 @@
 // The globals a script has in eventhost besides the ECMAScript built-ins:
-// console, the timers, Buffer, require, and Symbol.dispose for `using`. See
+// console, the timers, Buffer, require, and Symbol.dispose for `using`; the
+// web-standard ones (TextEncoder/TextDecoder, URL, atob/btoa, crypto,
+// structuredClone, queueMicrotask, performance) are in web.d.ts. See
 // docs/scripts.md ("Globals").
 //
 // Nothing else is declared on purpose: process, global (use globalThis),
-// fetch, TextEncoder/TextDecoder, structuredClone, queueMicrotask and
-// setImmediate do not exist at run time, so using one is a type error.
+// fetch and setImmediate do not exist at run time, so using one is a type
+// error.
 //
 // This file is a global script (no top-level import or export).
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/eventhost/eventhost/runtime/webapi"
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/console"
 	"github.com/dop251/goja_nodejs/require"
@@ -88,6 +90,9 @@ func newVM(e *Engine, w *worker) *vm {
 	reg.Enable(rt)
 	console.Enable(rt)
 	buffer.Enable(rt)
+	if err := webapi.Install(rt); err != nil {
+		panic(fmt.Sprintf("engine: webapi: %v", err)) // a bug: the names are free in a new runtime
+	}
 	rt.GlobalObject().Delete("require")
 
 	if _, err := rt.RunProgram(prelude); err != nil {
