@@ -12,10 +12,10 @@ import (
 
 	"github.com/dop251/goja"
 
-	"github.com/eventhost/eventhost/runtime/webapi"
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/console"
 	"github.com/dop251/goja_nodejs/require"
+	"github.com/eventhost/eventhost/runtime/webapi"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
 )
