@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -83,6 +84,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ignoredUpgrader opens the WebSockets that are closed at once (the origin
+// was checked before).
+var ignoredUpgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
 // refuse answers an Engine.IO error.
 func refuse(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -120,8 +125,17 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 	var ss *session
 	if sid != "" {
 		ss = s.lookup(sid)
-		if ss == nil || !ss.canProbe() {
+		if ss == nil {
 			refuse(w, http.StatusBadRequest, errUnknownSID)
+			return
+		}
+		if !ss.canProbe() {
+			// Upgraded already, or probing: this WebSocket is ignored,
+			// opened and closed as the reference server does.
+			if ws, err := ignoredUpgrader.Upgrade(w, r, nil); err == nil {
+				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session already has a transport"), time.Now().Add(time.Second))
+				_ = ws.Close()
+			}
 			return
 		}
 	} else {

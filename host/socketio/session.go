@@ -219,6 +219,13 @@ func (ss *session) poll(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if ss.ws != nil && !ss.noop && len(ss.queue) == 0 {
+		// A GET that arrived during the upgrade, which has now happened.
+		ss.polling = false
+		ss.mu.Unlock()
+		refuse(w, http.StatusBadRequest, errBadRequest)
+		return
+	}
 	var body []byte
 	finish := false
 	reason := ""
@@ -321,7 +328,7 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 	case p.Type == wire.Ping && string(p.Data) == "probe":
 		ss.mu.Lock()
 		_ = ss.write(ms, outFrame{b: []byte("3probe")})
-		ss.noop = true
+		ss.noop = ss.polling // only the GET waiting now is released
 		ss.wakeGET()
 		ss.mu.Unlock()
 	case p.Type == wire.Upgrade:
@@ -339,8 +346,7 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 			}
 		}
 		ss.queue, ss.queued = nil, 0
-		ss.noop = true
-		ss.wakeGET()
+		ss.wakeGET() // a GET sent after the probe is refused: the session has moved
 		ss.mu.Unlock()
 	}
 }
