@@ -170,3 +170,31 @@ func post(t testing.TB, url, body string, status int) {
 		t.Fatalf("POST %s: %d %s, want %d", url, resp.StatusCode, b, status)
 	}
 }
+
+// TestOrigins: polling from an allowed origin gets CORS headers (and its
+// preflight an answer); any other origin is refused with 403.
+func TestOrigins(t *testing.T) {
+	t.Parallel()
+	ts, _ := newServer(t, echo, host.Config{AllowOrigins: []string{"https://app.test"}}, socketio.Config{})
+	base := ts.URL + "/socket.io/?EIO=4&transport=polling"
+	do := func(method, origin string) *http.Response {
+		req, _ := http.NewRequest(method, base, nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if r := do(http.MethodGet, "https://app.test"); r.StatusCode != http.StatusOK || r.Header.Get("Access-Control-Allow-Origin") != "https://app.test" {
+		t.Errorf("allowed origin: %d %q", r.StatusCode, r.Header.Get("Access-Control-Allow-Origin"))
+	}
+	if r := do(http.MethodOptions, "https://app.test"); r.StatusCode != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Methods") == "" {
+		t.Errorf("preflight: %d %v", r.StatusCode, r.Header)
+	}
+	if r := do(http.MethodGet, "https://evil.test"); r.StatusCode != http.StatusForbidden {
+		t.Errorf("other origin: %d, want 403", r.StatusCode)
+	}
+}
