@@ -108,7 +108,7 @@ func inlineAttachments(data []byte, attachments [][]byte) []byte {
 	}
 	out := data
 	for i, a := range attachments {
-		ph := placeholder(i)
+		ph := Placeholder(i)
 		if !bytes.Contains(out, ph) {
 			continue
 		}
@@ -121,8 +121,9 @@ func inlineAttachments(data []byte, attachments [][]byte) []byte {
 	return out
 }
 
-// placeholder is the JSON text that stands for attachment n.
-func placeholder(n int) []byte {
+// Placeholder returns the JSON text that stands for attachment n of a
+// Payload: {"_placeholder":true,"num":n}.
+func Placeholder(n int) []byte {
 	b := append([]byte(`{"_placeholder":true,"num":`), strconv.Itoa(n)...)
 	return append(b, '}')
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/eventhost/eventhost/internal/cli"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/socketio"
 	"github.com/eventhost/eventhost/runtime/bundle"
 	"github.com/eventhost/eventhost/runtime/engine"
 )
@@ -188,8 +189,8 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 // hasNamespace reports whether Socket.IO namespace ns is served: "/x" is
 // when scripts/x/ holds routes.
 func hasNamespace(eng *engine.Engine, ns string) bool {
-	prefix := strings.ReplaceAll(strings.Trim(ns, "/"), "/", ".") + "."
-	if prefix == "." {
+	prefix := socketio.EventPrefix(ns)
+	if prefix == "" || prefix == "." {
 		return true
 	}
 	for _, r := range eng.Routes() {

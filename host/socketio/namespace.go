@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/gorilla/websocket"
@@ -23,8 +22,10 @@ type socket struct {
 	conn   *host.Conn
 }
 
-// eventPrefix returns the route prefix of namespace ns: its path with dots.
-func eventPrefix(ns string) string {
+// EventPrefix returns what namespace ns puts before the names of the events
+// sent on it: "" for "/", its path with dots otherwise ("/chat" → "chat.",
+// "/a/b" → "a.b."), so that they resolve inside scripts/chat/.
+func EventPrefix(ns string) string {
 	if ns == "/" {
 		return ""
 	}
@@ -102,7 +103,7 @@ func (ss *session) connect(d wire.Decoded) {
 	if dup {
 		return
 	}
-	sock := &socket{sess: ss, ns: ns, prefix: eventPrefix(ns)}
+	sock := &socket{sess: ss, ns: ns, prefix: EventPrefix(ns)}
 	auth := d.Data
 	if auth == nil {
 		auth = []byte("{}") // what socket.handshake.auth is without a payload
@@ -262,18 +263,12 @@ func args(p host.Payload) wire.Args {
 	if p.Binary && len(p.Attachments) > 0 {
 		rest := p.Rest
 		for n := len(p.Attachments) - 1; n >= 0; n-- {
-			rest = bytes.ReplaceAll(rest, placeholder(n), placeholder(n+1))
+			rest = bytes.ReplaceAll(rest, host.Placeholder(n), host.Placeholder(n+1))
 		}
 		atts := append([][]byte{p.Data}, p.Attachments...)
-		return wire.Args{First: placeholder(0), Rest: rest, Attachments: atts}
+		return wire.Args{First: host.Placeholder(0), Rest: rest, Attachments: atts}
 	}
 	return wire.Args{First: p.Data, FirstBinary: p.Binary, Rest: p.Rest, Attachments: p.Attachments}
-}
-
-// placeholder is the JSON text that stands for attachment n.
-func placeholder(n int) []byte {
-	b := append([]byte(`{"_placeholder":true,"num":`), strconv.Itoa(n)...)
-	return append(b, '}')
 }
 
 // Reply encodes an ACK of the request with id.

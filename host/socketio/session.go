@@ -23,6 +23,10 @@ const (
 	stateClosed               // finished: nothing more is sent or served
 )
 
+// upgradePause is how long a GET sent during an upgrade waits for it before
+// it is answered with a noop (the reference server sends one every 100 ms).
+const upgradePause = 100 * time.Millisecond
+
 // closeWait bounds how long a polling session being closed by the server
 // waits for its client to fetch what is queued.
 const closeWait = 2 * time.Second
@@ -44,6 +48,7 @@ type session struct {
 	wake      chan struct{}       // closed to make a waiting GET look again
 	polling   bool                // a GET is waiting
 	noop      bool                // the waiting GET is to be answered with a noop
+	probed    bool                // 3probe was sent: the upgrade is under way
 	pongDue   bool                // a ping is out: its pong must come before the heartbeat fires
 	beatGen   int                 // the heartbeat's arming; stale firings see another
 	beat      *time.Timer
@@ -207,10 +212,22 @@ func (ss *session) poll(w http.ResponseWriter, r *http.Request) {
 	for len(ss.queue) == 0 && ss.state != stateClosed && ss.ws == nil && !ss.noop {
 		ch := make(chan struct{})
 		ss.wake = ch
+		var upgradeWait <-chan time.Time
+		if ss.probed {
+			// A GET during the upgrade waits a little for its outcome
+			// (refused once upgraded), else gets its noop: the client
+			// pauses polling before it completes the upgrade.
+			upgradeWait = time.After(upgradePause)
+		}
 		ss.mu.Unlock()
 		select {
 		case <-ch:
 			ss.mu.Lock()
+		case <-upgradeWait:
+			ss.mu.Lock()
+			if ss.ws == nil {
+				ss.noop = true
+			}
 		case <-r.Context().Done():
 			ss.mu.Lock()
 			ss.polling, ss.wake = false, nil
@@ -328,7 +345,8 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 	case p.Type == wire.Ping && string(p.Data) == "probe":
 		ss.mu.Lock()
 		_ = ss.write(ms, outFrame{b: []byte("3probe")})
-		ss.noop = ss.polling // only the GET waiting now is released
+		ss.noop = ss.polling // the GET waiting now is released at once
+		ss.probed = true
 		ss.wakeGET()
 		ss.mu.Unlock()
 	case p.Type == wire.Upgrade:
@@ -337,7 +355,7 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 			ss.mu.Unlock()
 			return
 		}
-		ss.ws, ss.probe = ms, nil
+		ss.ws, ss.probe, ss.probed = ms, nil, false
 		for _, q := range ss.queue {
 			if q.Binary {
 				_ = ss.write(ms, outFrame{b: q.Data, binary: true})
@@ -376,7 +394,7 @@ func (ss *session) onWSError(ms *melody.Session, err error) {
 func (ss *session) onWSClosed(ms *melody.Session) {
 	ss.mu.Lock()
 	if ms == ss.probe {
-		ss.probe = nil
+		ss.probe, ss.probed = nil, false
 		ss.mu.Unlock()
 		return
 	}
