@@ -65,8 +65,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	}
 	c := s.newConn(a.Codec, ns, arrived, r.RemoteAddr, claims)
 	c.tr = a.Transport
-	c.req = keptRequest(r)
-	c.hs = newHandshake(r, arrived, claims)
+	c.hs = newHandshake(r, arrived, claims) // made now: c.req stays nil
 	c.hs.Namespace, c.hs.Auth = ns, auth
 	c.hsOnce.Do(func() {}) // c.hs is complete
 	if s.cfg.Hooks != nil {

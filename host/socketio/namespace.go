@@ -61,7 +61,16 @@ func (ss *session) onMessage(data []byte, binary bool) {
 	}
 	switch d.Type {
 	case wire.Connect:
-		ss.connect(d)
+		// On a goroutine of its own, waited for: the admission (hooks,
+		// handshake, logging) runs deep, and the stack it grows would stay
+		// with the WebSocket's read goroutine for the connection's life
+		// (4 KB of every idle connection).
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ss.connect(d)
+		}()
+		<-done
 		return
 	case wire.Ack, wire.BinaryAck:
 		return // the server asks for no acks
