@@ -278,15 +278,13 @@ func (c *Conn) stopExpiry() {
 // request is a decoded request between arrival and reply.
 type request struct {
 	protocol.Request
-	rest        []byte   // JSON array of the arguments after the first; nil: none
-	attachments [][]byte // binary values Data and rest refer to
-	conn        *Conn
-	ctx         callContext // the handler's context; its deadline is arrival plus the call timeout
-	call        Call        // what the handler gets
-	prev, next  *request    // the connection's requests in flight; guarded by conn.mu
-	dispatched  bool        // handed to the handler (not waiting its turn); guarded by conn.mu
-	released    atomic.Bool // the connection's next request has been let go
-	settled     atomic.Bool
+	conn       *Conn
+	ctx        callContext // the handler's context; its deadline is arrival plus the call timeout
+	call       Call        // what the handler gets
+	prev, next *request    // the connection's requests in flight; guarded by conn.mu
+	dispatched bool        // handed to the handler (not waiting its turn); guarded by conn.mu
+	released   atomic.Bool // the connection's next request has been let go
+	settled    atomic.Bool
 }
 
 func (r *request) data() []byte {

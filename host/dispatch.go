@@ -60,7 +60,8 @@ func (s *Server) receive(c *Conn, req protocol.Request, rest []byte, attachments
 		return
 	}
 	s.calls.Add(1)
-	r := &request{Request: req, rest: rest, attachments: attachments, conn: c}
+	r := &request{Request: req, conn: c}
+	r.call.Rest, r.call.Attachments = rest, attachments // kept in the call: dispatch fills in the rest of it
 	r.ctx.deadline = time.Now().Add(s.cfg.CallTimeout)
 	c.enqueue(r)
 }
@@ -82,6 +83,6 @@ func (s *Server) dispatch(r *request) {
 			r.started()
 		}
 	}()
-	r.call = Call{Event: r.Event, Data: r.data(), Binary: r.Binary, Rest: r.rest, Attachments: r.attachments, Conn: r.conn, req: r}
+	r.call.Event, r.call.Data, r.call.Binary, r.call.Conn, r.call.req = r.Event, r.data(), r.Binary, r.conn, r
 	s.handler.Call(&r.ctx, &r.call)
 }
