@@ -68,7 +68,7 @@ func New(h Handler, cfg Config) *Server {
 	// for each frame it writes and returns it after.
 	m.Upgrader.WriteBufferPool = &writeBuffers
 	// gorilla's own read buffer, rather than net/http's 4 KiB one, which
-	// would keep that alive: see handoff.go.
+	// would keep that alive: see melodyio.HandoffWriter.
 	m.Upgrader.ReadBufferSize = readBufferSize
 	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 		http.Error(w, reason.Error(), status)

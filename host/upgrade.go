@@ -12,6 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/olahol/melody"
+
+	"github.com/eventhost/eventhost/host/internal/melodyio"
 )
 
 // serveWS checks a handshake in this order: draining (503), origin (403),
@@ -79,15 +81,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.end(c)
 		return
 	}
-	// See handoff.go: this handler returns once the connection is hijacked,
+	// See melodyio.HandoffWriter: this handler returns once the connection is hijacked,
 	// or once the upgrade has failed and written its answer.
-	uw := newUpgradeWriter(w)
+	uw := melodyio.NewHandoffWriter(w)
 	finished := make(chan struct{})
 	handedOff = true
 	c.req = keptRequest(r)
 	go s.serveConn(c, uw, c.req, finished)
 	select {
-	case <-uw.handedOff:
+	case <-uw.HandedOff():
 	case <-finished:
 	}
 }
@@ -95,7 +97,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 // serveConn upgrades an accepted handshake and serves the connection until
 // it ends, then closes finished. It runs on a goroutine of the server's:
 // s.conns counts it, and Shutdown closes its connection and waits for it.
-func (s *Server) serveConn(c *Conn, w *upgradeWriter, r *http.Request, finished chan<- struct{}) {
+func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter, r *http.Request, finished chan<- struct{}) {
 	defer close(finished)
 	defer s.conns.Add(-1)
 	defer func() {

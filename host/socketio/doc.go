@@ -13,7 +13,7 @@
 // A session has no goroutine of its own. Its WebSocket, once it has one, is
 // read by melody on a goroutine that the HTTP request which opened it
 // starts (the request's own goroutine returns once the connection is
-// hijacked, see handoff.go) and that ends when the WebSocket closes, and
+// hijacked, see melodyio.HandoffWriter) and that ends when the WebSocket closes, and
 // written by melody's write goroutine; a polling session is read by its POST
 // requests and written by its GET requests, each on net/http's goroutine.
 // Timers (heartbeat, connect timeout, a closing poll) run on their own

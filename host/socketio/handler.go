@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/internal/melodyio"
 	"github.com/eventhost/eventhost/host/socketio/wire"
 )
 
@@ -150,18 +151,18 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 			return
 		}
 	}
-	// See handoff.go: melody serves the connection on a goroutine of its
+	// See melodyio.HandoffWriter: melody serves the connection on a goroutine of its
 	// own, and this handler returns once the connection is hijacked, or once
 	// the upgrade has failed and answered.
 	kept := ss.req // a new session's copy of r, which nothing changes
 	if sid != "" {
 		kept = keepRequest(r)
 	}
-	hw := newHandoffWriter(w)
+	hw := melodyio.NewHandoffWriter(w)
 	finished := make(chan struct{})
 	go s.serveConn(ss, hw, kept, sid == "", finished)
 	select {
-	case <-hw.handedOff:
+	case <-hw.HandedOff():
 	case <-finished:
 	}
 }
@@ -170,9 +171,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 // closes finished. The goroutine is the WebSocket's: it ends when the
 // WebSocket closes, which session.finish and Server.Close make happen. A
 // failed upgrade of a new session (own) ends the session.
-func (s *Server) serveConn(ss *session, w *handoffWriter, r *http.Request, own bool, finished chan<- struct{}) {
+func (s *Server) serveConn(ss *session, w *melodyio.HandoffWriter, r *http.Request, own bool, finished chan<- struct{}) {
 	defer close(finished)
-	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: &outbox{}})
+	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: &melodyio.Outbox{}})
 	if err != nil && own {
 		ss.finish(host.ReasonConnectionLost)
 	}

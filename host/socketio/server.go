@@ -10,6 +10,7 @@ import (
 	"github.com/olahol/melody"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/internal/melodyio"
 )
 
 // Defaults for the zero fields of Config, as the reference server has them.
@@ -98,7 +99,7 @@ func New(h *host.Server, cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, host: h, melody: melody.New(), sessions: make(map[string]*session)}
 	m := s.melody
 	m.Config.MaxMessageSize = cfg.MaxPayload
-	m.Config.MessageBufferSize = melodyQueueSize(cfg.SendBuffer)
+	m.Config.MessageBufferSize = melodyio.ChannelSize(cfg.SendBuffer + 1)
 	m.Config.WriteWait = host.DefaultWriteWait
 	// Engine.IO has its own heartbeat; melody's WebSocket pings only keep
 	// the read deadline of a silent, healthy client from expiring.

@@ -134,7 +134,7 @@ func (ss *session) onPong() {
 // control sends an Engine.IO packet of the session's own. Under mu.
 func (ss *session) control(p wire.EnginePacket) {
 	if ss.ws != nil {
-		_ = ss.write(ss.ws, outFrame{b: wire.AppendPacket(nil, p)})
+		_ = ss.write(ss.ws, outFrame{B: wire.AppendPacket(nil, p)})
 		return
 	}
 	ss.queue = append(ss.queue, p)
@@ -158,10 +158,10 @@ func (ss *session) send(m host.Message) error {
 		return host.ErrConnClosed
 	case ss.ws != nil:
 		ws := ss.ws
-		err := ss.write(ws, outFrame{b: m.Frame})
+		err := ss.write(ws, outFrame{B: m.Frame})
 		for _, a := range m.Attachments {
 			if err == nil {
-				err = ss.write(ws, outFrame{b: a, binary: true})
+				err = ss.write(ws, outFrame{B: a, Binary: true})
 			}
 		}
 		ss.mu.Unlock()
@@ -312,7 +312,7 @@ func (ss *session) onWSOpen(ms *melody.Session) {
 	}
 	ss.ws = ms
 	cfg := &ss.srv.cfg
-	_ = ss.write(ms, outFrame{b: wire.OpenPacket(ss.sid, []string{}, cfg.PingInterval, cfg.PingTimeout, cfg.MaxPayload)})
+	_ = ss.write(ms, outFrame{B: wire.OpenPacket(ss.sid, []string{}, cfg.PingInterval, cfg.PingTimeout, cfg.MaxPayload)})
 	ss.mu.Unlock()
 	ss.start()
 }
@@ -344,7 +344,7 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 	switch {
 	case p.Type == wire.Ping && string(p.Data) == "probe":
 		ss.mu.Lock()
-		_ = ss.write(ms, outFrame{b: []byte("3probe")})
+		_ = ss.write(ms, outFrame{B: []byte("3probe")})
 		ss.noop = ss.polling // the GET waiting now is released at once
 		ss.probed = true
 		ss.wakeGET()
@@ -358,9 +358,9 @@ func (ss *session) onProbe(ms *melody.Session, p wire.EnginePacket) {
 		ss.ws, ss.probe, ss.probed = ms, nil, false
 		for _, q := range ss.queue {
 			if q.Binary {
-				_ = ss.write(ms, outFrame{b: q.Data, binary: true})
+				_ = ss.write(ms, outFrame{B: q.Data, Binary: true})
 			} else {
-				_ = ss.write(ms, outFrame{b: wire.AppendPacket(nil, q)})
+				_ = ss.write(ms, outFrame{B: wire.AppendPacket(nil, q)})
 			}
 		}
 		ss.queue, ss.queued = nil, 0
@@ -445,7 +445,7 @@ func (ss *session) closeGracefully(reason string) bool {
 	if ws := ss.ws; ws != nil {
 		// melody writes it after the frames queued, then closes: the
 		// session finishes in onWSClosed.
-		_ = ss.write(ws, outFrame{b: websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), close: true})
+		_ = ss.write(ws, outFrame{B: websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), Close: true})
 		ss.mu.Unlock()
 		time.AfterFunc(closeWait, func() { ss.finish(reason) })
 		return true
