@@ -2,23 +2,21 @@ package wire
 
 import (
 	"fmt"
+
+	"github.com/eventhost/eventhost/host/internal/jsontext"
 	"strconv"
 	"unicode/utf8"
 )
 
-// maxDepth bounds the nesting of arrays and objects, as encoding/json does.
-const maxDepth = 10000
+// maxDepth bounds the nesting of arrays and objects: the JS side refuses
+// data nested deeper anyway (encoding/json allows 10000).
+const maxDepth = jsontext.MaxDepth
 
 // isSpace reports JSON insignificant whitespace.
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // skipSpace returns the index of the first non-space byte of b at or after i.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	return i
-}
+func skipSpace(b []byte, i int) int { return jsontext.SkipSpace(b, i) }
 
 // trimSpace returns b without leading and trailing JSON whitespace.
 func trimSpace(b []byte) []byte {
@@ -33,193 +31,15 @@ func trimSpace(b []byte) []byte {
 }
 
 // validJSON reports whether b is exactly one JSON value, optionally
-// surrounded by whitespace (the grammar of encoding/json.Valid).
-func validJSON(b []byte) bool {
-	i := skipSpace(b, 0)
-	end, ok := skipValue(b, i, 0)
-	return ok && skipSpace(b, end) == len(b)
-}
+// surrounded by whitespace (the grammar of encoding/json.Valid), nested at
+// most maxDepth deep.
+func validJSON(b []byte) bool { return jsontext.Valid(b, maxDepth) }
 
-// skipValue returns the index just after the JSON value starting at b[i],
-// which must not be whitespace.
-func skipValue(b []byte, i, depth int) (int, bool) {
-	if i >= len(b) {
-		return i, false
-	}
-	switch c := b[i]; c {
-	case '"':
-		return skipString(b, i)
-	case '{':
-		return skipObject(b, i, depth+1)
-	case '[':
-		return skipArray(b, i, depth+1)
-	case 't':
-		return skipLiteral(b, i, "true")
-	case 'f':
-		return skipLiteral(b, i, "false")
-	case 'n':
-		return skipLiteral(b, i, "null")
-	default:
-		if c == '-' || (c >= '0' && c <= '9') {
-			return skipNumber(b, i)
-		}
-		return i, false
-	}
-}
+// skipValue returns the index just after the JSON value starting at b[i].
+func skipValue(b []byte, i int) (int, bool) { return jsontext.SkipValue(b, i, maxDepth) }
 
-func skipLiteral(b []byte, i int, lit string) (int, bool) {
-	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
-		return i, false
-	}
-	return i + len(lit), true
-}
-
-// skipNumber scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
-func skipNumber(b []byte, i int) (int, bool) {
-	if b[i] == '-' {
-		i++
-	}
-	if i >= len(b) {
-		return i, false
-	}
-	switch {
-	case b[i] == '0':
-		i++
-	case b[i] >= '1' && b[i] <= '9':
-		i = skipDigits(b, i)
-	default:
-		return i, false
-	}
-	if i < len(b) && b[i] == '.' {
-		j := skipDigits(b, i+1)
-		if j == i+1 {
-			return j, false
-		}
-		i = j
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := skipDigits(b, i)
-		if j == i {
-			return j, false
-		}
-		i = j
-	}
-	return i, true
-}
-
-func skipDigits(b []byte, i int) int {
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	return i
-}
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// skipString scans a string starting at the quote b[i]. Like encoding/json it
-// does not check that the bytes are valid UTF-8.
-func skipString(b []byte, i int) (int, bool) {
-	i++
-	for i < len(b) {
-		c := b[i]
-		switch {
-		case c == '"':
-			return i + 1, true
-		case c == '\\':
-			if i+1 >= len(b) {
-				return i, false
-			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if len(b)-i < 6 || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
-					return i, false
-				}
-				i += 6
-			default:
-				return i, false
-			}
-		case c < 0x20:
-			return i, false
-		default:
-			i++
-		}
-	}
-	return i, false
-}
-
-func skipArray(b []byte, i, depth int) (int, bool) {
-	if depth > maxDepth {
-		return i, false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return i + 1, true
-	}
-	for {
-		var ok bool
-		if i, ok = skipValue(b, i, depth); !ok {
-			return i, false
-		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return i, false
-		}
-	}
-}
-
-func skipObject(b []byte, i, depth int) (int, bool) {
-	if depth > maxDepth {
-		return i, false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, true
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return i, false
-		}
-		var ok bool
-		if i, ok = skipString(b, i); !ok {
-			return i, false
-		}
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ':' {
-			return i, false
-		}
-		if i, ok = skipValue(b, skipSpace(b, i+1), depth); !ok {
-			return i, false
-		}
-		i = skipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return i, false
-		}
-	}
-}
+// skipString returns the index just after the JSON string starting at b[i].
+func skipString(b []byte, i int) (int, bool) { return jsontext.SkipString(b, i) }
 
 // SplitArray returns the raw JSON text of each element of the JSON array raw,
 // as sub-slices of raw (nothing is copied), after validating all of raw.
@@ -246,7 +66,7 @@ func AppendElements(dst [][]byte, raw []byte) ([][]byte, error) {
 		return dst, nil
 	}
 	for {
-		end, ok := skipValue(raw, i, 1)
+		end, ok := skipValue(raw, i)
 		if !ok {
 			return dst, fmt.Errorf("split array: %w at offset %d", ErrJSON, end)
 		}

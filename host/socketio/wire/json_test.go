@@ -15,7 +15,20 @@ var jsonCases = []string{
 	"\"\x01\"", "\"\x7f\"", `"unterminated`, `[]`, `[ ]`, `[1,]`, `[,1]`, `[1 2]`, `[1,[2,[3]]]`, `[`, `]`,
 	`{}`, `{ }`, `{"a":1}`, `{"a":1,}`, `{"a"}`, `{"a":}`, `{1:2}`, `{"a":1 "b":2}`, `{"a":[{"b":null}]}`,
 	` [1] `, "\t{\"a\":\n1}\r\n", `[1] x`, `1 2`, `"a" "b"`, "\"\xff\xfe\"", `[` + strings.Repeat(`[`, 20) + strings.Repeat(`]`, 21),
-	strings.Repeat(`[`, maxDepth) + strings.Repeat(`]`, maxDepth), strings.Repeat(`[`, maxDepth+1) + strings.Repeat(`]`, maxDepth+1),
+	strings.Repeat(`[`, maxDepth) + strings.Repeat(`]`, maxDepth),
+}
+
+// TestValidJSONDepth: nesting deeper than maxDepth (512, where encoding/json
+// allows 10000) is refused, as the JS side would refuse the data.
+func TestValidJSONDepth(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat(`[`, maxDepth+1) + strings.Repeat(`]`, maxDepth+1)
+	if validJSON([]byte(deep)) {
+		t.Errorf("validJSON of %d nested arrays = true, want false", maxDepth+1)
+	}
+	if _, err := SplitArray([]byte(`[` + deep + `]`)); err == nil {
+		t.Error("SplitArray of an element nested too deep: no error")
+	}
 }
 
 func TestValidJSONMatchesEncodingJSON(t *testing.T) {

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"github.com/eventhost/eventhost/host/internal/jsontext"
+
 	"fmt"
 	"strconv"
 )
@@ -141,7 +143,7 @@ func parse(text []byte, maxAttachments int) (Packet, error) {
 			return p, fmt.Errorf("decode socket.io packet: %w: %s takes no ack id", ErrAckID, p.Type)
 		}
 		start := i
-		i = skipDigits(text, i)
+		i = jsontext.SkipDigits(text, i)
 		id, err := strconv.ParseInt(string(text[start:i]), 10, 64)
 		if err != nil {
 			return p, fmt.Errorf("decode socket.io packet: %w: out of range", ErrAckID)

@@ -31,7 +31,7 @@ func scanPlaceholder(b []byte, i int) (is bool, num int, numOK bool, end int) {
 		kEnd, _ := skipString(b, i)
 		key := b[i:kEnd]
 		vStart := skipSpace(b, skipSpace(b, kEnd)+1) // past ':'
-		vEnd, _ := skipValue(b, vStart, 0)
+		vEnd, _ := skipValue(b, vStart)
 		switch {
 		case keyIs(key, "_placeholder"):
 			is = string(b[vStart:vEnd]) == "true"
@@ -127,7 +127,7 @@ func walkPlaceholders(b []byte, i, n int) (int, error) {
 			i = skipSpace(b, i+1)
 		}
 	default:
-		end, _ := skipValue(b, i, 0)
+		end, _ := skipValue(b, i)
 		return end, nil
 	}
 }
