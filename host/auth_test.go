@@ -23,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 var (
@@ -136,10 +137,10 @@ func runAuth(t *testing.T, cfg host.Config, tests []authCase) {
 			case tt.token != "":
 				h.Set("Authorization", "Bearer "+tt.token)
 			}
-			ws, r := tryDial(t, u, h)
+			ws, r := wstest.TryDial(t, u, h)
 			if tt.want != "" {
-				wantRefused(t, ws, r, http.StatusUnauthorized, "unauthorized: "+tt.want)
-				if got := r.header.Get("WWW-Authenticate"); got != "Bearer" {
+				wstest.WantRefused(t, ws, r, http.StatusUnauthorized, "unauthorized: "+tt.want)
+				if got := r.Header.Get("WWW-Authenticate"); got != "Bearer" {
 					t.Errorf("WWW-Authenticate %q, want Bearer", got)
 				}
 				if n := len(hk.connected()); n != 0 {
@@ -148,15 +149,15 @@ func runAuth(t *testing.T, cfg host.Config, tests []authCase) {
 				return
 			}
 			if ws == nil {
-				t.Fatalf("refused: HTTP %d %q", r.status, r.body)
+				t.Fatalf("refused: HTTP %d %q", r.Status, r.Body)
 			}
 			cs := hk.connected()
 			if len(cs) != 1 || cs[0].hs.Claims["sub"] != "ada" {
 				t.Fatalf("Connect saw %+v, want one call with sub ada", cs)
 			}
-			c := newClient(t, ws)
-			f := c.call(t, "1", "handshake", "")
-			hs := object(t, replyData(t, f, "1"), "headers", "query", "address", "time", "namespace", "auth", "claims")
+			c := wstest.New(t, ws, wstest.Options{})
+			f := c.CallID(t, "1", "handshake", "")
+			hs := wstest.Object(t, replyData(t, f, "1"), "headers", "query", "address", "time", "namespace", "auth", "claims")
 			var auth map[string]any
 			if err := json.Unmarshal(hs["auth"], &auth); err != nil || auth["sub"] != "ada" {
 				t.Errorf("c.Handshake() claims %s, want sub ada", hs["auth"])
@@ -166,11 +167,11 @@ func runAuth(t *testing.T, cfg host.Config, tests []authCase) {
 }
 
 // replyData checks that f is a reply to id and returns its data.
-func replyData(t testing.TB, f frame, id string) json.RawMessage {
+func replyData(t testing.TB, f wstest.Frame, id string) json.RawMessage {
 	t.Helper()
-	m := object(t, f.data, "id", "data")
+	m := wstest.Object(t, f.Raw, "id", "data")
 	if string(m["id"]) != id {
-		t.Fatalf("got %s, want a reply to %s", f.data, id)
+		t.Fatalf("got %s, want a reply to %s", f.Raw, id)
 	}
 	return m["data"]
 }
@@ -338,9 +339,9 @@ func TestAuthLogsNoToken(t *testing.T) {
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl", // garbage signature
 	}
 	for _, tok := range tokens {
-		ws, r := tryDial(t, srv.wsURL+"?token="+url.QueryEscape(tok), nil)
-		if ws != nil || r.status != http.StatusUnauthorized {
-			t.Fatalf("HTTP %d, want 401", r.status)
+		ws, r := wstest.TryDial(t, srv.wsURL+"?token="+url.QueryEscape(tok), nil)
+		if ws != nil || r.Status != http.StatusUnauthorized {
+			t.Fatalf("HTTP %d, want 401", r.Status)
 		}
 	}
 	got := log.String()

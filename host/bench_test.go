@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // BenchmarkRoundTrip: one connection, one request at a time through an echo
@@ -19,7 +20,7 @@ import (
 // Allocations count both sides, as they share the process.
 func BenchmarkRoundTrip(b *testing.B) {
 	srv := newServer(b, echo, host.Config{})
-	ws := dialRaw(b, srv.wsURL, nil)
+	ws := wstest.DialRaw(b, srv.wsURL, nil)
 	req := []byte(`{"event":"echo","id":1,"data":{"name":"Ada"}}`)
 	want := []byte(`{"id":1,"data":{"name":"Ada"}}`)
 	_ = ws.SetReadDeadline(time.Now().Add(time.Hour))
@@ -63,9 +64,9 @@ func benchFanout(b *testing.B, n int) {
 	b.Cleanup(readers.Wait) // registered before the dials: runs after their closes
 	before := heapAndStacks()
 	conns := make([]*websocket.Conn, n)
-	join := []byte(request("1", "join", `"bench"`))
+	join := []byte(wstest.Request("1", "join", `"bench"`))
 	for i := range conns {
-		ws := dialRaw(b, srv.wsURL, nil)
+		ws := wstest.DialRaw(b, srv.wsURL, nil)
 		_ = ws.SetReadDeadline(time.Now().Add(time.Hour))
 		if err := ws.WriteMessage(websocket.TextMessage, join); err != nil {
 			b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // TestCallContext: the context a handler gets carries the deadline (arrival
@@ -18,10 +19,10 @@ func TestCallContext(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{CallTimeout: timeout})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 
 	sent := time.Now()
-	c.send(t, request("1", "hold", ""))
+	c.Send(t, wstest.Request("1", "hold", ""))
 	expiring := h.next(t)
 	deadline, ok := expiring.ctx.Deadline()
 	if !ok || deadline.Before(sent) || deadline.After(time.Now().Add(timeout)) {
@@ -36,7 +37,7 @@ func TestCallContext(t *testing.T) {
 	if !stop() {
 		t.Fatal("stop() = false before the context ended")
 	}
-	wantErrorReply(t, c.next(t), `1`, "timeout")
+	wstest.WantErrorReply(t, c.Next(t), `1`, "timeout")
 	closedWithin(t, expiring.ctx.Done(), "ctx.Done at the deadline")
 	closedWithin(t, ran, "the AfterFunc at the deadline")
 	if err := expiring.ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
@@ -44,11 +45,11 @@ func TestCallContext(t *testing.T) {
 	}
 	expiring.Done(host.Reply{}, nil) // too late: no second reply
 
-	c.send(t, request("2", "hold", ""))
+	c.Send(t, wstest.Request("2", "hold", ""))
 	answered := h.next(t)
 	done := answered.ctx.Done()
 	answered.Done(host.Reply{Data: []byte(`"ok"`)}, nil)
-	wantReply(t, c.next(t), `2`, `"ok"`)
+	wstest.WantReply(t, c.Next(t), `2`, `"ok"`)
 	closedWithin(t, done, "ctx.Done once answered")
 	if err := answered.ctx.Err(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Err() once answered = %v, want Canceled", err)
@@ -56,7 +57,7 @@ func TestCallContext(t *testing.T) {
 	late := make(chan struct{})
 	context.AfterFunc(answered.ctx, func() { close(late) })
 	closedWithin(t, late, "an AfterFunc registered after the end")
-	c.sync(t)
+	c.Sync(t)
 }
 
 // TestShutdownAbortsEveryCall: when the grace period ends, Shutdown answers
@@ -67,13 +68,13 @@ func TestShutdownAbortsEveryCall(t *testing.T) {
 	t.Parallel()
 	h := newHolder(false, "hold") // held calls do not let the next one start
 	srv := newServer(t, h, host.Config{CallTimeout: time.Minute})
-	open, gone := dial(t, srv.wsURL), dial(t, srv.wsURL)
-	open.send(t, request("1", "hold", ""))
+	open, gone := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
+	open.Send(t, wstest.Request("1", "hold", ""))
 	running := h.next(t)
-	open.send(t, request("2", "echo", `"behind"`))
-	gone.send(t, request("3", "hold", ""))
+	open.Send(t, wstest.Request("2", "echo", `"behind"`))
+	gone.Send(t, wstest.Request("3", "hold", ""))
 	orphan := h.next(t)
-	_ = gone.ws.Close()
+	_ = gone.Conn().Close()
 	closedWithin(t, orphan.Conn.Done(), "the ended connection's Done")
 
 	shutdownPastGrace(t, srv, 100*time.Millisecond)
@@ -83,13 +84,13 @@ func TestShutdownAbortsEveryCall(t *testing.T) {
 			t.Errorf("%s call: Err() = %v, want Canceled", name, err)
 		}
 	}
-	replies := map[string]frame{}
+	replies := map[string]wstest.Frame{}
 	for range 2 {
-		f := open.next(t)
-		replies[string(object(t, f.data, "id", "error")["id"])] = f
+		f := open.Next(t)
+		replies[string(wstest.Object(t, f.Raw, "id", "error")["id"])] = f
 	}
-	wantErrorReply(t, replies["1"], `1`, "overloaded")
-	wantErrorReply(t, replies["2"], `2`, "overloaded")
+	wstest.WantErrorReply(t, replies["1"], `1`, "overloaded")
+	wstest.WantErrorReply(t, replies["2"], `2`, "overloaded")
 	h.none(t) // the waiting call never reached the handler
 }
 
@@ -104,29 +105,29 @@ func TestExpiryFollowsEachDeadline(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{CallTimeout: timeout})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 
-	c.send(t, request("1", "hold", ""))
+	c.Send(t, wstest.Request("1", "hold", ""))
 	first := h.next(t)
 	time.Sleep(timeout / 3)
-	c.send(t, request("2", "hold", ""))
+	c.Send(t, wstest.Request("2", "hold", ""))
 	second := h.next(t)
 	time.Sleep(timeout / 3)
-	c.send(t, request("3", "hold", ""))
+	c.Send(t, wstest.Request("3", "hold", ""))
 	third := h.next(t)
 	first.Done(host.Reply{Data: []byte(`"in time"`)}, nil)
-	wantReply(t, c.next(t), `1`, `"in time"`)
+	wstest.WantReply(t, c.Next(t), `1`, `"in time"`)
 
 	for _, want := range []struct {
 		id   string
 		call held
 	}{{"2", second}, {"3", third}} {
-		f := c.next(t)
+		f := c.Next(t)
 		deadline, _ := want.call.ctx.Deadline()
 		if now := time.Now(); now.Before(deadline) {
 			t.Fatalf("call %s: its timeout came %v before its deadline", want.id, deadline.Sub(now))
 		}
-		wantErrorReply(t, f, want.id, "timeout")
+		wstest.WantErrorReply(t, f, want.id, "timeout")
 		closedWithin(t, want.call.ctx.Done(), "ctx.Done at the deadline") // the reply goes first
 		if err := want.call.ctx.Err(); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("call %s: Err() after the timeout = %v, want DeadlineExceeded", want.id, err)
@@ -135,7 +136,7 @@ func TestExpiryFollowsEachDeadline(t *testing.T) {
 	if err := first.ctx.Err(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the answered call: Err() = %v, want Canceled", err)
 	}
-	c.sync(t)
+	c.Sync(t)
 }
 
 // turnHolder starts "a" calls and never answers them, never starts nor
@@ -165,22 +166,22 @@ func TestTimeoutsNotHeldByNextHandler(t *testing.T) {
 	t.Parallel()
 	h := turnHolder{release: make(chan struct{})}
 	srv := newServer(t, h, host.Config{CallTimeout: 300 * time.Millisecond})
-	c := dial(t, srv.wsURL)
-	c.send(t, request("1", "a", ""))
-	c.send(t, request("2", "b", ""))
+	c := wstest.Dial(t, srv.wsURL)
+	c.Send(t, wstest.Request("1", "a", ""))
+	c.Send(t, wstest.Request("2", "b", ""))
 	time.Sleep(100 * time.Millisecond) // call 3's deadline comes later
-	c.send(t, request("3", "slow", ""))
+	c.Send(t, wstest.Request("3", "slow", ""))
 
 	timedOut := map[string]bool{}
 	for range 2 {
-		f := c.next(t) // with the bug: no frame for call 1 until release
-		id := string(object(t, f.data, "id", "error")["id"])
-		wantErrorReply(t, f, id, "timeout")
+		f := c.Next(t) // with the bug: no frame for call 1 until release
+		id := string(wstest.Object(t, f.Raw, "id", "error")["id"])
+		wstest.WantErrorReply(t, f, id, "timeout")
 		timedOut[id] = true
 	}
 	if !timedOut["1"] || !timedOut["2"] {
 		t.Fatalf("timeouts for %v, want calls 1 and 2", timedOut)
 	}
 	close(h.release)
-	wantReply(t, c.next(t), `3`, `"slow"`)
+	wstest.WantReply(t, c.Next(t), `3`, `"slow"`)
 }

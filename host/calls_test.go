@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // TestSequencing: a connection's second request is not handed to the handler
@@ -19,21 +20,21 @@ func TestSequencing(t *testing.T) {
 	t.Parallel()
 	h := newHolder(false, "a", "b", "c")
 	srv := newServer(t, h, host.Config{})
-	c1, c2 := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	c1, c2 := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
 
-	c1.send(t, request("1", "a", `"A"`))
+	c1.Send(t, wstest.Request("1", "a", `"A"`))
 	a := h.next(t)
 	if a.Event != "a" || string(a.Data) != `"A"` {
 		t.Fatalf("first call %s %s", a.Event, a.Data)
 	}
-	c1.send(t, request("2", "b", `"B"`))
+	c1.Send(t, wstest.Request("2", "b", `"B"`))
 	// sync's answer is written after the read goroutine has taken in "b":
 	// had "b" been handed over, it would be in h.calls by now.
-	c1.sync(t)
+	c1.Sync(t)
 	h.none(t)
 
 	// Another connection is not held back by c1's unstarted call.
-	c2.send(t, request("10", "c", `"C"`))
+	c2.Send(t, wstest.Request("10", "c", `"C"`))
 	cc := h.next(t)
 	if cc.Event != "c" || cc.Conn == a.Conn {
 		t.Fatalf("second connection's call: %s on the same Conn %v", cc.Event, cc.Conn == a.Conn)
@@ -51,11 +52,11 @@ func TestSequencing(t *testing.T) {
 	b.Done(host.Reply{Data: []byte(`"done B"`)}, nil)
 	a.Done(host.Reply{Data: []byte(`"done A"`)}, nil)
 	cc.Done(host.Reply{Data: []byte(`"done C"`)}, nil)
-	wantReply(t, c1.next(t), `2`, `"done B"`)
-	wantReply(t, c1.next(t), `1`, `"done A"`)
-	wantReply(t, c2.next(t), `10`, `"done C"`)
-	c1.sync(t)
-	c2.sync(t)
+	wstest.WantReply(t, c1.Next(t), `2`, `"done B"`)
+	wstest.WantReply(t, c1.Next(t), `1`, `"done A"`)
+	wstest.WantReply(t, c2.Next(t), `10`, `"done C"`)
+	c1.Sync(t)
+	c2.Sync(t)
 }
 
 // TestSequencingKeepsArrivalOrder: many requests on one connection reach the
@@ -63,12 +64,12 @@ func TestSequencing(t *testing.T) {
 func TestSequencingKeepsArrivalOrder(t *testing.T) {
 	t.Parallel()
 	h := newHolder(false, "q")
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
 	const n = 20
 	for i := range n {
-		c.send(t, request(fmt.Sprint(i), "q", fmt.Sprint(i)))
+		c.Send(t, wstest.Request(fmt.Sprint(i), "q", fmt.Sprint(i)))
 	}
-	c.sync(t)
+	c.Sync(t)
 	var calls []held
 	for i := range n {
 		call := h.next(t)
@@ -83,31 +84,31 @@ func TestSequencingKeepsArrivalOrder(t *testing.T) {
 		calls[i].Done(host.Reply{Data: calls[i].Data}, nil)
 	}
 	for i := n - 1; i >= 0; i-- {
-		wantReply(t, c.next(t), fmt.Sprint(i), fmt.Sprint(i))
+		wstest.WantReply(t, c.Next(t), fmt.Sprint(i), fmt.Sprint(i))
 	}
 }
 
 func TestMaxInflight(t *testing.T) {
 	t.Parallel()
 	h := newHolder(true, "hold")
-	c := dial(t, newServer(t, h, host.Config{MaxInflight: 3}).wsURL)
+	c := wstest.Dial(t, newServer(t, h, host.Config{MaxInflight: 3}).wsURL)
 	for i := 1; i <= 6; i++ {
-		c.send(t, request(fmt.Sprint(i), "hold", fmt.Sprint(i)))
+		c.Send(t, wstest.Request(fmt.Sprint(i), "hold", fmt.Sprint(i)))
 	}
-	c.send(t, request("", "hold", `"no id"`))
+	c.Send(t, wstest.Request("", "hold", `"no id"`))
 	// Requests 4..6 and the one without id are refused at once, while 1..3
 	// are still held.
 	answered := map[string]int{}
 	for i := 4; i <= 6; i++ {
 		id := fmt.Sprint(i)
-		msg := wantErrorReply(t, c.next(t), id, "overloaded")
+		msg := wstest.WantErrorReply(t, c.Next(t), id, "overloaded")
 		if !strings.Contains(msg, "limit 3") {
 			t.Errorf("overloaded message %q, want it to name the limit", msg)
 		}
 		answered[id]++
 	}
-	wantErrorPush(t, c.next(t), "overloaded", "hold")
-	c.sync(t)
+	wstest.WantErrorPush(t, c.Next(t), "overloaded", "hold")
+	c.Sync(t)
 
 	var calls []held
 	for range 3 {
@@ -118,14 +119,14 @@ func TestMaxInflight(t *testing.T) {
 		call.Done(host.Reply{Data: call.Data}, nil)
 	}
 	for range 3 {
-		f := c.next(t)
-		m := object(t, f.data, "id", "data")
+		f := c.Next(t)
+		m := wstest.Object(t, f.Raw, "id", "data")
 		if string(m["id"]) != string(m["data"]) {
-			t.Errorf("reply %s does not match its request", f.data)
+			t.Errorf("reply %s does not match its request", f.Raw)
 		}
 		answered[string(m["id"])]++
 	}
-	c.sync(t) // nothing else is owed
+	c.Sync(t) // nothing else is owed
 	for i := 1; i <= 6; i++ {
 		if n := answered[fmt.Sprint(i)]; n != 1 {
 			t.Errorf("id %d answered %d times, want once", i, n)
@@ -133,10 +134,10 @@ func TestMaxInflight(t *testing.T) {
 	}
 
 	// The slots are free again.
-	c.send(t, request("7", "hold", "7"))
+	c.Send(t, wstest.Request("7", "hold", "7"))
 	call := h.next(t)
 	call.Done(host.Reply{Data: call.Data}, nil)
-	wantReply(t, c.next(t), `7`, `7`)
+	wstest.WantReply(t, c.Next(t), `7`, `7`)
 }
 
 // TestTimeoutUnfinishedCall: a call whose handler never calls Done is
@@ -144,10 +145,10 @@ func TestMaxInflight(t *testing.T) {
 func TestTimeoutUnfinishedCall(t *testing.T) {
 	t.Parallel()
 	h := newHolder(true, "stuck")
-	c := dial(t, newServer(t, h, host.Config{CallTimeout: 200 * time.Millisecond}).wsURL)
-	c.send(t, request(`"t1"`, "stuck", ""))
+	c := wstest.Dial(t, newServer(t, h, host.Config{CallTimeout: 200 * time.Millisecond}).wsURL)
+	c.Send(t, wstest.Request(`"t1"`, "stuck", ""))
 	h.next(t) // never Done
-	if msg := wantErrorReply(t, c.next(t), `"t1"`, "timeout"); msg != "call did not finish within 200ms" {
+	if msg := wstest.WantErrorReply(t, c.Next(t), `"t1"`, "timeout"); msg != "call did not finish within 200ms" {
 		t.Errorf("timeout message %q", msg)
 	}
 }
@@ -170,9 +171,9 @@ func TestTimeoutFromContext(t *testing.T) {
 			call.Done(host.Reply{}, ctx.Err())
 		}()
 	})
-	c := dial(t, newServer(t, h, host.Config{CallTimeout: 200 * time.Millisecond}).wsURL)
-	c.send(t, request(`"t1"`, "slow", ""))
-	if msg := wantErrorReply(t, c.next(t), `"t1"`, "timeout"); msg != "call did not finish within 200ms" {
+	c := wstest.Dial(t, newServer(t, h, host.Config{CallTimeout: 200 * time.Millisecond}).wsURL)
+	c.Send(t, wstest.Request(`"t1"`, "slow", ""))
+	if msg := wstest.WantErrorReply(t, c.Next(t), `"t1"`, "timeout"); msg != "call did not finish within 200ms" {
 		t.Errorf("timeout message %q", msg)
 	}
 	if d := <-deadlines; d <= 0 || d > 200*time.Millisecond {
@@ -186,11 +187,11 @@ func TestDeadlineFromArrival(t *testing.T) {
 	t.Parallel()
 	const timeout = time.Minute
 	h := newHolder(false, "q")
-	c := dial(t, newServer(t, h, host.Config{CallTimeout: timeout}).wsURL)
-	c.send(t, request("1", "q", ""))
+	c := wstest.Dial(t, newServer(t, h, host.Config{CallTimeout: timeout}).wsURL)
+	c.Send(t, wstest.Request("1", "q", ""))
 	first := h.next(t)
-	c.send(t, request("2", "q", ""))
-	c.sync(t) // "2" has arrived and waits
+	c.Send(t, wstest.Request("2", "q", ""))
+	c.Sync(t) // "2" has arrived and waits
 	release := time.Now()
 	first.Started()
 	second := h.next(t)
@@ -206,8 +207,8 @@ func TestDeadlineFromArrival(t *testing.T) {
 	}
 	first.Done(host.Reply{}, nil)
 	second.Done(host.Reply{}, nil)
-	wantReply(t, c.next(t), `1`, `null`)
-	wantReply(t, c.next(t), `2`, `null`)
+	wstest.WantReply(t, c.Next(t), `1`, `null`)
+	wstest.WantReply(t, c.Next(t), `2`, `null`)
 }
 
 // handlerFunc adapts a function to host.Handler as it is, unlike
@@ -226,10 +227,10 @@ func TestDoneTwice(t *testing.T) {
 		call.Done(host.Reply{Data: []byte(`"second"`)}, nil)
 		call.Done(host.Reply{}, fmt.Errorf("third"))
 	})
-	c := dial(t, newServer(t, h, host.Config{MaxInflight: 1}).wsURL)
+	c := wstest.Dial(t, newServer(t, h, host.Config{MaxInflight: 1}).wsURL)
 	for i := range 3 { // MaxInflight 1: a leaked slot would refuse the next
-		wantReply(t, c.call(t, fmt.Sprint(i), "x", ""), fmt.Sprint(i), `"first"`)
-		c.sync(t)
+		wstest.WantReply(t, c.CallID(t, fmt.Sprint(i), "x", ""), fmt.Sprint(i), `"first"`)
+		c.Sync(t)
 	}
 }
 
@@ -244,34 +245,34 @@ func TestPanicKeepsServing(t *testing.T) {
 		return host.Reply{Data: call.Data}, nil
 	})
 	srv := newServer(t, h, host.Config{})
-	c := dial(t, srv.wsURL)
-	c.send(t, request("1", "boom", ""))
-	f := c.next(t)
+	c := wstest.Dial(t, srv.wsURL)
+	c.Send(t, wstest.Request("1", "boom", ""))
+	f := c.Next(t)
 	// The host answers with a push today and a reply would be better (see
 	// TestPanicRepliesAndConnectionServes); either must say internal and
 	// nothing more.
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(f.data, &m); err != nil {
+	if err := json.Unmarshal(f.Raw, &m); err != nil {
 		t.Fatalf("after a panic the client got %v", f)
 	}
 	var msg string
 	if _, ok := m["id"]; ok {
-		msg = wantErrorReply(t, f, `1`, "internal")
+		msg = wstest.WantErrorReply(t, f, `1`, "internal")
 	} else {
-		e := object(t, wantPush(t, f, "error"), "code", "message", "event")
-		if code := str(t, e["code"]); code != "internal" {
-			t.Errorf("after a panic the client got %s", f.data)
+		e := wstest.Object(t, wstest.WantPush(t, f, "error"), "code", "message", "event")
+		if code := wstest.Str(t, e["code"]); code != "internal" {
+			t.Errorf("after a panic the client got %s", f.Raw)
 		}
-		msg = str(t, e["message"])
+		msg = wstest.Str(t, e["message"])
 	}
 	if msg != "internal error" {
 		t.Errorf("panic message %q, want %q", msg, "internal error")
 	}
 	// The server keeps serving other connections.
-	c2 := dial(t, srv.wsURL)
-	wantReply(t, c2.call(t, "2", "echo", `"still here"`), `2`, `"still here"`)
+	c2 := wstest.Dial(t, srv.wsURL)
+	wstest.WantReply(t, c2.CallID(t, "2", "echo", `"still here"`), `2`, `"still here"`)
 	// The panicking connection stays open and its frames are still read.
-	c.sync(t)
+	c.Sync(t)
 }
 
 func TestPanicRepliesAndConnectionServes(t *testing.T) {
@@ -283,9 +284,9 @@ func TestPanicRepliesAndConnectionServes(t *testing.T) {
 		return host.Reply{Data: call.Data}, nil
 	})
 	srv := newServer(t, h, host.Config{})
-	c := dial(t, srv.wsURL)
-	if f := c.call(t, "1", "boom", ""); string(f.data) != `{"id":1,"error":{"code":"internal","message":"internal error"}}` {
+	c := wstest.Dial(t, srv.wsURL)
+	if f := c.CallID(t, "1", "boom", ""); string(f.Raw) != `{"id":1,"error":{"code":"internal","message":"internal error"}}` {
 		t.Errorf("the panicking request was answered with %v, want an internal reply to id 1", f)
 	}
-	wantReply(t, c.call(t, "2", "echo", `"next"`), `2`, `"next"`)
+	wstest.WantReply(t, c.CallID(t, "2", "echo", `"next"`), `2`, `"next"`)
 }

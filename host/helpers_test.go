@@ -2,24 +2,19 @@ package host_test
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // safety bounds every wait of the tests: reaching it fails the test instead
@@ -93,327 +88,6 @@ func (s *testServer) waitDraining(t testing.TB) {
 	}
 }
 
-// frame is one WebSocket data frame received by a client.
-type frame struct {
-	binary bool
-	data   []byte
-}
-
-func (f frame) String() string {
-	if f.binary {
-		return fmt.Sprintf("binary %q", f.data)
-	}
-	return fmt.Sprintf("text %s", f.data)
-}
-
-// client is a real WebSocket client. Its reader goroutine queues the frames
-// it receives and ends when the connection does.
-type client struct {
-	ws     *websocket.Conn
-	frames chan frame
-	ended  chan struct{} // closed when the reader has stopped
-	err    error         // why the reader stopped; set before ended closes
-	stop   chan struct{}
-	wmu    sync.Mutex
-	seq    atomic.Int64
-}
-
-// dial connects to url and starts reading.
-func dial(t testing.TB, url string) *client {
-	t.Helper()
-	return dialHeader(t, url, nil)
-}
-
-func dialHeader(t testing.TB, url string, h http.Header) *client {
-	t.Helper()
-	return newClient(t, dialRaw(t, url, h))
-}
-
-// newClient starts reading ws, a connection set up by the caller.
-func newClient(t testing.TB, ws *websocket.Conn) *client {
-	t.Helper()
-	c := &client{ws: ws, frames: make(chan frame, 64), ended: make(chan struct{}), stop: make(chan struct{})}
-	go c.read()
-	t.Cleanup(func() {
-		close(c.stop)
-		_ = ws.Close()
-		<-c.ended
-	})
-	return c
-}
-
-// dialRaw connects to url without a reader: the caller reads, or not.
-func dialRaw(t testing.TB, url string, h http.Header) *websocket.Conn {
-	t.Helper()
-	d := websocket.Dialer{HandshakeTimeout: safety}
-	ws, resp, err := d.Dial(url, h)
-	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		t.Fatalf("dial %s: %v (HTTP %d)", url, err, status)
-	}
-	t.Cleanup(func() { _ = ws.Close() })
-	return ws
-}
-
-func (c *client) read() {
-	defer close(c.ended)
-	for {
-		kind, data, err := c.ws.ReadMessage()
-		if err != nil {
-			c.err = err
-			close(c.frames)
-			return
-		}
-		select {
-		case c.frames <- frame{binary: kind == websocket.BinaryMessage, data: data}:
-		case <-c.stop:
-			c.err = fmt.Errorf("client stopped")
-			close(c.frames)
-			return
-		}
-	}
-}
-
-// send writes a text frame.
-func (c *client) send(t testing.TB, text string) {
-	t.Helper()
-	c.write(t, websocket.TextMessage, []byte(text))
-}
-
-// trySend writes a text frame and ignores a failure: for frames the server
-// may already have stopped reading.
-func (c *client) trySend(text string) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_ = c.ws.SetWriteDeadline(time.Now().Add(safety))
-	_ = c.ws.WriteMessage(websocket.TextMessage, []byte(text))
-}
-
-// sendBinary writes a binary frame.
-func (c *client) sendBinary(t testing.TB, b []byte) {
-	t.Helper()
-	c.write(t, websocket.BinaryMessage, b)
-}
-
-func (c *client) write(t testing.TB, kind int, b []byte) {
-	t.Helper()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_ = c.ws.SetWriteDeadline(time.Now().Add(safety))
-	if err := c.ws.WriteMessage(kind, b); err != nil {
-		t.Fatalf("write: %v", err)
-	}
-}
-
-// request returns the text of a request; id and data are JSON text, left out
-// when empty.
-func request(id, event, data string) string {
-	var b strings.Builder
-	b.WriteString(`{"event":`)
-	ev, _ := json.Marshal(event)
-	b.Write(ev)
-	if id != "" {
-		b.WriteString(`,"id":`)
-		b.WriteString(id)
-	}
-	if data != "" {
-		b.WriteString(`,"data":`)
-		b.WriteString(data)
-	}
-	b.WriteString("}")
-	return b.String()
-}
-
-// call sends a request and returns the next frame.
-func (c *client) call(t testing.TB, id, event, data string) frame {
-	t.Helper()
-	c.send(t, request(id, event, data))
-	return c.next(t)
-}
-
-// next returns the next frame, failing the test when the connection ends or
-// nothing comes within the safety timeout.
-func (c *client) next(t testing.TB) frame {
-	t.Helper()
-	select {
-	case f, ok := <-c.frames:
-		if !ok {
-			t.Fatalf("connection ended while waiting for a frame: %v", c.err)
-		}
-		return f
-	case <-time.After(safety):
-		t.Fatalf("no frame within %s", safety)
-	}
-	panic("unreachable")
-}
-
-// sync proves that every frame the server owes for what was sent so far has
-// arrived: it sends a request without event, which the host answers itself
-// on the read goroutine after everything sent before it, and expects that
-// answer to be the very next frame.
-func (c *client) sync(t testing.TB) {
-	t.Helper()
-	id := fmt.Sprintf(`"sync-%d"`, c.seq.Add(1))
-	c.send(t, `{"id":`+id+`}`)
-	f := c.next(t)
-	if msg := wantErrorReply(t, f, id, "bad_request"); !strings.Contains(msg, "missing event") {
-		t.Fatalf("sync reply message %q", msg)
-	}
-}
-
-// closed waits for the connection to end and returns how many data frames
-// came before the end, and why it ended.
-func (c *client) closed(t testing.TB) (int, error) {
-	t.Helper()
-	timeout := time.After(safety)
-	n := 0
-	for {
-		select {
-		case _, ok := <-c.frames:
-			if !ok {
-				return n, c.err
-			}
-			n++
-		case <-timeout:
-			t.Fatalf("the connection did not end within %s (%d frames read)", safety, n)
-		}
-	}
-}
-
-// wantClose waits for the connection to end with a close frame of code and,
-// unless reason is "*", that reason. No data frame may come first.
-func (c *client) wantClose(t testing.TB, code int, reason string) {
-	t.Helper()
-	n, err := c.closed(t)
-	if n != 0 {
-		t.Errorf("%d unexpected frames before the close", n)
-	}
-	wantCloseError(t, err, code, reason)
-}
-
-func wantCloseError(t testing.TB, err error, code int, reason string) {
-	t.Helper()
-	var ce *websocket.CloseError
-	if !errors.As(err, &ce) {
-		t.Fatalf("connection ended with %v (%T), want a close frame %d", err, err, code)
-	}
-	if ce.Code != code || (reason != "*" && ce.Text != reason) {
-		t.Fatalf("close %d %q, want %d %q", ce.Code, ce.Text, code, reason)
-	}
-}
-
-// object decodes a JSON object and checks that it has exactly keys.
-func object(t testing.TB, b []byte, keys ...string) map[string]json.RawMessage {
-	t.Helper()
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("not a JSON object: %s: %v", b, err)
-	}
-	if len(m) != len(keys) {
-		t.Fatalf("members of %s: want exactly %v", b, keys)
-	}
-	for _, k := range keys {
-		if _, ok := m[k]; !ok {
-			t.Fatalf("members of %s: want exactly %v", b, keys)
-		}
-	}
-	return m
-}
-
-func str(t testing.TB, raw json.RawMessage) string {
-	t.Helper()
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		t.Fatalf("%s is not a string", raw)
-	}
-	return s
-}
-
-// wantReply checks that f is {"id":id,"data":data}, id and data byte for byte.
-func wantReply(t testing.TB, f frame, id, data string) {
-	t.Helper()
-	if f.binary {
-		t.Fatalf("got %v, want a text reply", f)
-	}
-	m := object(t, f.data, "id", "data")
-	if string(m["id"]) != id || string(m["data"]) != data {
-		t.Fatalf("got %s, want id %s and data %s", f.data, id, data)
-	}
-}
-
-// wantErrorReply checks that f is {"id":id,"error":{"code":code,"message":...}}
-// and returns the message.
-func wantErrorReply(t testing.TB, f frame, id, code string) string {
-	t.Helper()
-	if f.binary {
-		t.Fatalf("got %v, want a text error reply", f)
-	}
-	m := object(t, f.data, "id", "error")
-	if string(m["id"]) != id {
-		t.Fatalf("got %s, want id %s", f.data, id)
-	}
-	e := object(t, m["error"], "code", "message")
-	if got := str(t, e["code"]); got != code {
-		t.Fatalf("got %s, want code %s", f.data, code)
-	}
-	return str(t, e["message"])
-}
-
-// wantErrorPush checks that f is {"event":"error","data":{"code":code,
-// "message":...,"event":event}} and returns the message.
-func wantErrorPush(t testing.TB, f frame, code, event string) string {
-	t.Helper()
-	d := wantPush(t, f, "error")
-	e := object(t, d, "code", "message", "event")
-	if got := str(t, e["code"]); got != code {
-		t.Fatalf("got %s, want code %s", f.data, code)
-	}
-	if got := str(t, e["event"]); got != event {
-		t.Fatalf("got %s, want event %q", f.data, event)
-	}
-	return str(t, e["message"])
-}
-
-// wantPush checks that f is {"event":event,"data":...} and returns the data.
-func wantPush(t testing.TB, f frame, event string) json.RawMessage {
-	t.Helper()
-	if f.binary {
-		t.Fatalf("got %v, want a text push", f)
-	}
-	m := object(t, f.data, "event", "data")
-	if got := str(t, m["event"]); got != event {
-		t.Fatalf("got %s, want event %q", f.data, event)
-	}
-	return m["data"]
-}
-
-// wantBinary checks that f is a binary frame, 4-byte big-endian envelope
-// length, envelope, payload, and returns the envelope and the payload.
-func wantBinary(t testing.TB, f frame) ([]byte, []byte) {
-	t.Helper()
-	if !f.binary {
-		t.Fatalf("got %v, want a binary frame", f)
-	}
-	if len(f.data) < 4 {
-		t.Fatalf("binary frame of %d bytes", len(f.data))
-	}
-	n := binary.BigEndian.Uint32(f.data)
-	if uint64(n) > uint64(len(f.data)-4) {
-		t.Fatalf("binary envelope length %d in a frame of %d bytes", n, len(f.data))
-	}
-	return f.data[4 : 4+n], f.data[4+n:]
-}
-
-// binaryFrame builds a binary request frame.
-func binaryFrame(envelope string, payload []byte) []byte {
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(envelope)))
-	b = append(b, envelope...)
-	return append(b, payload...)
-}
-
 // echo answers every call with its own data, text or binary.
 var echo = host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
 	return host.Reply{Data: call.Data, Binary: call.Binary}, nil
@@ -483,43 +157,6 @@ func closedWithin(t testing.TB, ch <-chan struct{}, what string) {
 	case <-ch:
 	case <-time.After(safety):
 		t.Fatalf("%s: not closed within %s", what, safety)
-	}
-}
-
-// refusal is how a handshake the server refused was answered.
-type refusal struct {
-	status int
-	body   string // trimmed
-	header http.Header
-}
-
-// tryDial dials url with h. It returns the connection when the upgrade
-// succeeded, else the server's refusal; a failure without an HTTP answer
-// fails the test.
-func tryDial(t testing.TB, url string, h http.Header) (*websocket.Conn, refusal) {
-	t.Helper()
-	d := websocket.Dialer{HandshakeTimeout: safety}
-	ws, resp, err := d.Dial(url, h)
-	if err == nil {
-		t.Cleanup(func() { _ = ws.Close() })
-		return ws, refusal{status: resp.StatusCode, header: resp.Header}
-	}
-	if resp == nil {
-		t.Fatalf("dial %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return nil, refusal{status: resp.StatusCode, body: strings.TrimSpace(string(b)), header: resp.Header}
-}
-
-// wantRefused checks that a handshake was refused with status and body.
-func wantRefused(t testing.TB, ws *websocket.Conn, r refusal, status int, body string) {
-	t.Helper()
-	if ws != nil {
-		t.Fatalf("connected, want HTTP %d %q", status, body)
-	}
-	if r.status != status || r.body != body {
-		t.Fatalf("HTTP %d %q, want %d %q", r.status, r.body, status, body)
 	}
 }
 
@@ -698,17 +335,17 @@ func (l *lifecycle) call(_ context.Context, call *host.Call) (host.Reply, error)
 }
 
 // hello introduces c to l and returns its server side.
-func (l *lifecycle) hello(t testing.TB, c *client) *host.Conn {
+func (l *lifecycle) hello(t testing.TB, c *wstest.Client) *host.Conn {
 	t.Helper()
-	c.call(t, `"hello"`, "hello", "")
+	c.CallID(t, `"hello"`, "hello", "")
 	return l.conn(t)
 }
 
 // join makes c join room.
-func join(t testing.TB, c *client, room string) {
+func join(t testing.TB, c *wstest.Client, room string) {
 	t.Helper()
 	r, _ := json.Marshal(room)
-	wantReply(t, c.call(t, `"join"`, "join", string(r)), `"join"`, `null`)
+	wstest.WantReply(t, c.CallID(t, `"join"`, "join", string(r)), `"join"`, `null`)
 }
 
 // shutdownPastGrace runs srv.Shutdown with a grace period of grace, which

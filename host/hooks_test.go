@@ -17,6 +17,7 @@ import (
 
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/protocol"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 func TestConnectHook(t *testing.T) {
@@ -68,7 +69,7 @@ func TestConnectHook(t *testing.T) {
 			hk.connect = tt.connect
 			const timeout = 300 * time.Millisecond
 			srv := newServer(t, l, host.Config{Hooks: hk, CallTimeout: timeout})
-			ws, r := tryDial(t, srv.wsURL, nil)
+			ws, r := wstest.TryDial(t, srv.wsURL, nil)
 			cs := hk.connected()
 			if len(cs) != 1 {
 				t.Fatalf("Connect ran %d times", len(cs))
@@ -79,27 +80,27 @@ func TestConnectHook(t *testing.T) {
 				t.Errorf("Connect's deadline %s after the handshake, want about %s", d, timeout)
 			}
 			if tt.status != 0 {
-				wantRefused(t, ws, r, tt.status, tt.body)
-				if got := r.header.Get("WWW-Authenticate"); (tt.status == http.StatusUnauthorized) != (got == "Bearer") {
+				wstest.WantRefused(t, ws, r, tt.status, tt.body)
+				if got := r.Header.Get("WWW-Authenticate"); (tt.status == http.StatusUnauthorized) != (got == "Bearer") {
 					t.Errorf("HTTP %d with WWW-Authenticate %q", tt.status, got)
 				}
 				// A refused connection was never accepted: no Disconnect.
 				// The server lives on.
 				hk.setConnect(nil)
-				c := newClient(t, dialRaw(t, srv.wsURL, nil))
+				c := wstest.New(t, wstest.DialRaw(t, srv.wsURL, nil), wstest.Options{})
 				l.hello(t, c)
 				hk.noDisconnect(t)
 				return
 			}
 			if ws == nil {
-				t.Fatalf("refused: HTTP %d %q", r.status, r.body)
+				t.Fatalf("refused: HTTP %d %q", r.Status, r.Body)
 			}
-			c := newClient(t, ws)
+			c := wstest.New(t, ws, wstest.Options{})
 			conn := l.hello(t, c)
 			if got := string(conn.Data()); got != tt.data {
 				t.Errorf("c.Data() = %s, want %s", got, tt.data)
 			}
-			wantReply(t, c.call(t, "1", "data", ""), "1", tt.data)
+			wstest.WantReply(t, c.CallID(t, "1", "data", ""), "1", tt.data)
 		})
 	}
 }
@@ -134,17 +135,17 @@ func TestConnectHookNotReached(t *testing.T) {
 			if tt.token != "" {
 				h.Set("Authorization", "Bearer "+tt.token)
 			}
-			ws, r := tryDial(t, srv.wsURL, h)
+			ws, r := wstest.TryDial(t, srv.wsURL, h)
 			if tt.status == http.StatusSwitchingProtocols {
 				if ws == nil {
-					t.Fatalf("refused: HTTP %d %q", r.status, r.body)
+					t.Fatalf("refused: HTTP %d %q", r.Status, r.Body)
 				}
 				if n := len(hk.connected()); n != 1 {
 					t.Errorf("Connect ran %d times, want 1", n)
 				}
 				return
 			}
-			wantRefused(t, ws, r, tt.status, tt.body)
+			wstest.WantRefused(t, ws, r, tt.status, tt.body)
 			if n := len(hk.connected()); n != 0 {
 				t.Errorf("Connect ran %d times for a refused handshake", n)
 			}
@@ -161,35 +162,35 @@ func TestDisconnectHook(t *testing.T) {
 		name   string
 		cfg    host.Config
 		noPong bool // the client does not answer pings
-		end    func(t *testing.T, srv *testServer, c *client)
+		end    func(t *testing.T, srv *testServer, c *wstest.Client)
 		want   string
 	}{
-		{name: "client close", want: host.ReasonClientClosed, end: func(t *testing.T, _ *testServer, c *client) {
-			c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"))
+		{name: "client close", want: host.ReasonClientClosed, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			c.Write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"))
 		}},
-		{name: "client close, going away", want: host.ReasonClientClosed, end: func(t *testing.T, _ *testServer, c *client) {
-			c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+		{name: "client close, going away", want: host.ReasonClientClosed, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			c.Write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
 		}},
-		{name: "connection lost", want: host.ReasonConnectionLost, end: func(t *testing.T, _ *testServer, c *client) {
-			_ = c.ws.UnderlyingConn().Close() // no close frame
+		{name: "connection lost", want: host.ReasonConnectionLost, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			_ = c.Conn().UnderlyingConn().Close() // no close frame
 		}},
-		{name: "server shutdown", want: host.ReasonServerShutdown, end: func(t *testing.T, srv *testServer, _ *client) {
+		{name: "server shutdown", want: host.ReasonServerShutdown, end: func(t *testing.T, srv *testServer, _ *wstest.Client) {
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), safety)
 				defer cancel()
 				_ = srv.Shutdown(ctx)
 			}()
 		}},
-		{name: "closed by script", want: host.ReasonClosedByScript, end: func(t *testing.T, _ *testServer, c *client) {
-			c.send(t, request("", "close", ""))
+		{name: "closed by script", want: host.ReasonClosedByScript, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			c.Send(t, wstest.Request("", "close", ""))
 		}},
-		{name: "frame too large", cfg: host.Config{MaxMessage: 1024}, want: host.ReasonFrameTooLarge, end: func(t *testing.T, _ *testServer, c *client) {
-			c.trySend(padded(t, "1", 2000))
+		{name: "frame too large", cfg: host.Config{MaxMessage: 1024}, want: host.ReasonFrameTooLarge, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			c.TrySend(padded(t, "1", 2000))
 		}},
-		{name: "frame far too large", cfg: host.Config{MaxMessage: 1024}, want: host.ReasonFrameTooLarge, end: func(t *testing.T, _ *testServer, c *client) {
-			c.trySend(padded(t, "1", 200<<10))
+		{name: "frame far too large", cfg: host.Config{MaxMessage: 1024}, want: host.ReasonFrameTooLarge, end: func(t *testing.T, _ *testServer, c *wstest.Client) {
+			c.TrySend(padded(t, "1", 200<<10))
 		}},
-		{name: "slow consumer", cfg: host.Config{SendBuffer: 8}, want: host.ReasonSlowConsumer, end: func(t *testing.T, srv *testServer, c *client) {
+		{name: "slow consumer", cfg: host.Config{SendBuffer: 8}, want: host.ReasonSlowConsumer, end: func(t *testing.T, srv *testServer, c *wstest.Client) {
 			// The client reads into a channel of 64 frames, then no more.
 			push := []byte(`"` + strings.Repeat("p", 64<<10) + `"`)
 			for range 5000 {
@@ -197,7 +198,7 @@ func TestDisconnectHook(t *testing.T) {
 					// Read again: the 4008 close waits behind the frame
 					// being written.
 					go func() {
-						for range c.frames {
+						for range c.Frames() {
 						}
 					}()
 					return
@@ -205,7 +206,7 @@ func TestDisconnectHook(t *testing.T) {
 			}
 			t.Fatal("Emit still reached the client after 5000 pushes of 64 KiB")
 		}},
-		{name: "ping timeout", cfg: host.Config{PongWait: time.Second}, noPong: true, want: host.ReasonPingTimeout, end: func(*testing.T, *testServer, *client) {}},
+		{name: "ping timeout", cfg: host.Config{PongWait: time.Second}, noPong: true, want: host.ReasonPingTimeout, end: func(*testing.T, *testServer, *wstest.Client) {}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,11 +215,11 @@ func TestDisconnectHook(t *testing.T) {
 			cfg := tt.cfg
 			cfg.Hooks = hk
 			srv := newServer(t, l, cfg)
-			ws := dialRaw(t, srv.wsURL, nil)
+			ws := wstest.DialRaw(t, srv.wsURL, nil)
 			if tt.noPong {
 				ws.SetPingHandler(func(string) error { return nil })
 			}
-			c := newClient(t, ws)
+			c := wstest.New(t, ws, wstest.Options{})
 			conn := l.hello(t, c)
 			conn.SetData([]byte(`{"seen":true}`))
 			join(t, c, "lobby")
@@ -297,15 +298,15 @@ func TestDisconnectHookPanic(t *testing.T) {
 	t.Parallel()
 	l := newLifecycle()
 	srv := newServer(t, l, host.Config{Hooks: panicky{}})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	conn := l.hello(t, c)
 	join(t, c, "r")
-	c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	c.Write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	closedWithin(t, conn.Done(), "Conn.Done")
 	if n := srv.RoomSize("/", "r"); n != 0 {
 		t.Errorf("RoomSize = %d", n)
 	}
-	c2 := dial(t, srv.wsURL)
+	c2 := wstest.Dial(t, srv.wsURL)
 	l.hello(t, c2)
 }
 
@@ -339,7 +340,7 @@ func TestHandshake(t *testing.T) {
 				}
 				srv := newServer(t, l, cfg)
 				before := time.Now()
-				c := dialHeader(t, srv.wsURL+tt.query, tt.header)
+				c := wstest.DialWith(t, srv.wsURL+tt.query, wstest.Options{Header: tt.header})
 				conn := l.hello(t, c)
 				hs := conn.Handshake()
 				if withHooks {
@@ -373,8 +374,8 @@ func TestHandshake(t *testing.T) {
 				if &hs.JSON()[0] != &b[0] {
 					t.Error("JSON() is not cached")
 				}
-				wantReply(t, c.call(t, "1", "handshake", ""), "1", string(b))
-				m := object(t, b, "headers", "query", "address", "time", "namespace", "auth", "claims")
+				wstest.WantReply(t, c.CallID(t, "1", "handshake", ""), "1", string(b))
+				m := wstest.Object(t, b, "headers", "query", "address", "time", "namespace", "auth", "claims")
 				var headers, query map[string]string
 				if json.Unmarshal(m["headers"], &headers) != nil || !equalMaps(headers, hs.Headers) {
 					t.Errorf("headers %s", m["headers"])
@@ -382,10 +383,10 @@ func TestHandshake(t *testing.T) {
 				if json.Unmarshal(m["query"], &query) != nil || !equalMaps(query, hs.Query) {
 					t.Errorf("query %s", m["query"])
 				}
-				if str(t, m["address"]) != hs.Address {
+				if wstest.Str(t, m["address"]) != hs.Address {
 					t.Errorf("address %s", m["address"])
 				}
-				if at, err := time.Parse(time.RFC3339Nano, str(t, m["time"])); err != nil || !at.Equal(hs.Time) {
+				if at, err := time.Parse(time.RFC3339Nano, wstest.Str(t, m["time"])); err != nil || !at.Equal(hs.Time) {
 					t.Errorf("time %s (%v), want %s", m["time"], err, hs.Time)
 				}
 				if !tt.claims && string(m["auth"]) != "null" {

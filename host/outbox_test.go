@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 	"github.com/gorilla/websocket"
 )
 
@@ -22,18 +23,18 @@ func TestBurstKeepsOrder(t *testing.T) {
 	const n = 2000
 	c, _ := burst(t, n)
 	wantBurst(t, c, n)
-	c.sync(t)
+	c.Sync(t)
 }
 
 // burst connects to a server with room for 2n frames per connection, and
 // has a handler emit n numbered pushes and answer "end". It returns the
 // client and the call.
-func burst(t *testing.T, n int) (*client, held) {
+func burst(t *testing.T, n int) (*wstest.Client, held) {
 	t.Helper()
 	h := newHolder(true, "burst")
 	srv := newServer(t, h, host.Config{SendBuffer: 2 * n})
-	c := dial(t, srv.wsURL)
-	c.send(t, request("1", "burst", ""))
+	c := wstest.Dial(t, srv.wsURL)
+	c.Send(t, wstest.Request("1", "burst", ""))
 	call := h.next(t)
 	for i := range n {
 		if err := call.Conn.Emit("n", host.Payload{Data: fmt.Appendf(nil, "%d", i)}); err != nil {
@@ -45,14 +46,14 @@ func burst(t *testing.T, n int) (*client, held) {
 }
 
 // wantBurst reads what burst sent: the n pushes in order, then the reply.
-func wantBurst(t *testing.T, c *client, n int) {
+func wantBurst(t *testing.T, c *wstest.Client, n int) {
 	t.Helper()
 	for i := range n {
-		if got := wantPush(t, c.next(t), "n"); string(got) != fmt.Sprint(i) {
+		if got := wstest.WantPush(t, c.Next(t), "n"); string(got) != fmt.Sprint(i) {
 			t.Fatalf("push %d carries %s", i, got)
 		}
 	}
-	wantReply(t, c.next(t), "1", `"end"`)
+	wstest.WantReply(t, c.Next(t), "1", `"end"`)
 }
 
 // TestHandshakeHandlerReturns: once a connection is upgraded, the net/http
@@ -69,12 +70,12 @@ func TestHandshakeHandlerReturns(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws"
-	c := dial(t, url)
-	wantReply(t, c.call(t, "1", "echo", `{"a":1}`), "1", `{"a":1}`)
+	c := wstest.Dial(t, url)
+	wstest.WantReply(t, c.CallID(t, "1", "echo", `{"a":1}`), "1", `{"a":1}`)
 	if n := running.Load(); n != 0 {
 		t.Fatalf("%d handshake handlers still running with the connection open", n)
 	}
-	wantReply(t, c.call(t, "2", "echo", `[2]`), "2", `[2]`)
+	wstest.WantReply(t, c.CallID(t, "2", "echo", `[2]`), "2", `[2]`)
 	if srv.Connections() != 1 {
 		t.Fatalf("Connections() = %d, want 1", srv.Connections())
 	}
@@ -94,7 +95,7 @@ func TestCloseAfterBurst(t *testing.T) {
 		t.Fatalf("Emit after Close = %v, want ErrConnClosed", err)
 	}
 	wantBurst(t, c, n)
-	c.wantClose(t, 4001, "bye")
+	c.WantClose(t, 4001, "bye")
 }
 
 // TestShutdownAnswersEveryCallBeforeClosing: the answers Shutdown gives the
@@ -105,9 +106,9 @@ func TestShutdownAnswersEveryCallBeforeClosing(t *testing.T) {
 	const n = 50
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{MaxInflight: 2 * n})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	for i := range n {
-		c.send(t, request(fmt.Sprint(i), "hold", ""))
+		c.Send(t, wstest.Request(fmt.Sprint(i), "hold", ""))
 	}
 	for range n {
 		h.next(t)
@@ -115,14 +116,14 @@ func TestShutdownAnswersEveryCallBeforeClosing(t *testing.T) {
 	shutdownPastGrace(t, srv, 10*time.Millisecond)
 	answered := map[string]bool{}
 	for range n {
-		f := c.next(t)
-		answered[string(object(t, f.data, "id", "error")["id"])] = true
-		wantErrorReply(t, f, string(object(t, f.data, "id", "error")["id"]), "overloaded")
+		f := c.Next(t)
+		answered[string(wstest.Object(t, f.Raw, "id", "error")["id"])] = true
+		wstest.WantErrorReply(t, f, string(wstest.Object(t, f.Raw, "id", "error")["id"]), "overloaded")
 	}
 	if len(answered) != n {
 		t.Fatalf("%d distinct calls answered, want %d", len(answered), n)
 	}
-	c.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	c.WantClose(t, websocket.CloseGoingAway, "server shutting down")
 }
 
 // TestWriteAfterEnd: once a connection has ended, every write fails and
@@ -131,10 +132,10 @@ func TestWriteAfterEnd(t *testing.T) {
 	t.Parallel()
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{})
-	c := dial(t, srv.wsURL)
-	c.send(t, request("1", "hold", ""))
+	c := wstest.Dial(t, srv.wsURL)
+	c.Send(t, wstest.Request("1", "hold", ""))
 	call := h.next(t)
-	_ = c.ws.Close()
+	_ = c.Conn().Close()
 	closedWithin(t, call.Conn.Done(), "Conn.Done")
 	for i := range 300 {
 		if err := call.Conn.Emit("late", host.Payload{}); !errors.Is(err, host.ErrConnClosed) {

@@ -11,12 +11,13 @@ import (
 
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/protocol"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 func TestReplyEchoesID(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, echo, host.Config{})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	tests := []struct {
 		name     string
 		frame    string
@@ -40,9 +41,9 @@ func TestReplyEchoesID(t *testing.T) {
 	// that nothing else follows it.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.send(t, tt.frame)
-			wantReply(t, c.next(t), tt.wantID, tt.wantData)
-			c.sync(t)
+			c.Send(t, tt.frame)
+			wstest.WantReply(t, c.Next(t), tt.wantID, tt.wantData)
+			c.Sync(t)
 		})
 	}
 }
@@ -53,16 +54,16 @@ func TestBinaryReply(t *testing.T) {
 	h := host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
 		return host.Reply{Data: payload, Binary: true}, nil
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
 	for _, id := range []string{`"b-1"`, `17`} {
-		env, got := wantBinary(t, c.call(t, id, "bin", `{"n":1}`))
+		env, got := wstest.WantBinary(t, c.CallID(t, id, "bin", `{"n":1}`))
 		if string(env) != `{"id":`+id+`}` {
 			t.Errorf("envelope %s, want {\"id\":%s}", env, id)
 		}
 		if !bytes.Equal(got, payload) {
 			t.Errorf("payload %v, want %v", got, payload)
 		}
-		c.sync(t)
+		c.Sync(t)
 	}
 }
 
@@ -73,10 +74,10 @@ func TestNoIDNoReply(t *testing.T) {
 		calls <- string(call.Data)
 		return host.Reply{Data: []byte(`"ignored"`)}, nil
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
-	c.send(t, request("", "fire", `{"k":"v"}`))
-	c.sendBinary(t, binaryFrame(`{"event":"fire.bin"}`, []byte("raw")))
-	c.sync(t)
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
+	c.Send(t, wstest.Request("", "fire", `{"k":"v"}`))
+	c.SendBinary(t, wstest.BinaryFrame(`{"event":"fire.bin"}`, []byte("raw")))
+	c.Sync(t)
 	for _, want := range []string{`{"k":"v"}`, `raw`} {
 		if got := <-calls; got != want {
 			t.Errorf("handler got %s, want %s", got, want)
@@ -93,22 +94,22 @@ func TestEmit(t *testing.T) {
 		errs <- call.Conn.Emit("é\"vent", host.Payload{Data: []byte{9, 8, 7}, Binary: true})
 		return host.Reply{Data: []byte(`"ok"`)}, nil
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
-	c.send(t, request("1", "go", ""))
-	if d := wantPush(t, c.next(t), "news"); string(d) != `{"n":1}` {
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
+	c.Send(t, wstest.Request("1", "go", ""))
+	if d := wstest.WantPush(t, c.Next(t), "news"); string(d) != `{"n":1}` {
 		t.Errorf("news data %s", d)
 	}
-	if d := wantPush(t, c.next(t), "empty"); string(d) != `null` {
+	if d := wstest.WantPush(t, c.Next(t), "empty"); string(d) != `null` {
 		t.Errorf("empty data %s, want null", d)
 	}
-	env, payload := wantBinary(t, c.next(t))
-	if m := object(t, env, "event"); str(t, m["event"]) != "é\"vent" {
+	env, payload := wstest.WantBinary(t, c.Next(t))
+	if m := wstest.Object(t, env, "event"); wstest.Str(t, m["event"]) != "é\"vent" {
 		t.Errorf("binary push envelope %s", env)
 	}
 	if !bytes.Equal(payload, []byte{9, 8, 7}) {
 		t.Errorf("binary push payload %v", payload)
 	}
-	wantReply(t, c.next(t), `1`, `"ok"`)
+	wstest.WantReply(t, c.Next(t), `1`, `"ok"`)
 	for range 3 {
 		if err := <-errs; err != nil {
 			t.Errorf("Emit: %v", err)
@@ -119,7 +120,7 @@ func TestEmit(t *testing.T) {
 func TestBadRequest(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, echo, host.Config{})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	tests := []struct {
 		name      string
 		frame     string
@@ -147,19 +148,19 @@ func TestBadRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.send(t, tt.frame)
-			f := c.next(t)
+			c.Send(t, tt.frame)
+			f := c.Next(t)
 			var msg string
 			if tt.wantID != "" {
-				msg = wantErrorReply(t, f, tt.wantID, "bad_request")
+				msg = wstest.WantErrorReply(t, f, tt.wantID, "bad_request")
 			} else {
-				msg = wantErrorPush(t, f, "bad_request", tt.wantEvent)
+				msg = wstest.WantErrorPush(t, f, "bad_request", tt.wantEvent)
 			}
 			if !strings.Contains(msg, tt.wantMsg) {
 				t.Errorf("message %q, want it to mention %q", msg, tt.wantMsg)
 			}
 			// The connection stays open and serves the next request.
-			wantReply(t, c.call(t, `"after"`, "echo", `1`), `"after"`, `1`)
+			wstest.WantReply(t, c.CallID(t, `"after"`, "echo", `1`), `"after"`, `1`)
 		})
 	}
 }
@@ -176,17 +177,17 @@ func TestBinaryRequest(t *testing.T) {
 		calls <- seen{call.Event, call.Data, call.Binary}
 		return host.Reply{Data: []byte(fmt.Sprintf("%d", len(call.Data)))}, nil
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
 	payload := []byte{0, 0, 0, 9, 0xff, 'x', 0}
-	c.sendBinary(t, binaryFrame(` {"event":"files.put","id":"up-1"} `, payload))
-	wantReply(t, c.next(t), `"up-1"`, `7`)
+	c.SendBinary(t, wstest.BinaryFrame(` {"event":"files.put","id":"up-1"} `, payload))
+	wstest.WantReply(t, c.Next(t), `"up-1"`, `7`)
 	got := <-calls
 	if got.event != "files.put" || !got.binary || !bytes.Equal(got.data, payload) {
 		t.Errorf("handler got event %q binary %v data %v, want files.put true %v", got.event, got.binary, got.data, payload)
 	}
 	// An empty payload is still a binary call.
-	c.sendBinary(t, binaryFrame(`{"event":"files.put","id":2}`, nil))
-	wantReply(t, c.next(t), `2`, `0`)
+	c.SendBinary(t, wstest.BinaryFrame(`{"event":"files.put","id":2}`, nil))
+	wstest.WantReply(t, c.Next(t), `2`, `0`)
 	if got := <-calls; !got.binary || len(got.data) != 0 {
 		t.Errorf("handler got binary %v data %v, want an empty binary call", got.binary, got.data)
 	}
@@ -195,7 +196,7 @@ func TestBinaryRequest(t *testing.T) {
 func TestBadBinaryRequest(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, echo, host.Config{})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	tests := []struct {
 		name    string
 		frame   []byte
@@ -204,28 +205,28 @@ func TestBadBinaryRequest(t *testing.T) {
 	}{
 		{name: "empty", frame: []byte{}, wantMsg: "shorter than"},
 		{name: "shorter than the length", frame: []byte{0, 0}, wantMsg: "shorter than"},
-		{name: "length past the end", frame: binaryFrame(`{"event":"a","id":1}`, nil)[:12], wantMsg: "exceeds"},
-		{name: "envelope not JSON", frame: binaryFrame(`{"event"`, []byte("p")), wantMsg: "malformed JSON"},
-		{name: "envelope an array", frame: binaryFrame(`[1]`, []byte("p")), wantMsg: "JSON object"},
-		{name: "data in envelope", frame: binaryFrame(`{"event":"a","id":3,"data":1}`, []byte("p")), wantID: `3`, wantMsg: "no data"},
-		{name: "missing event", frame: binaryFrame(`{"id":"k"}`, []byte("p")), wantID: `"k"`, wantMsg: "missing event"},
-		{name: "bad id", frame: binaryFrame(`{"event":"a","id":false}`, nil), wantMsg: "id must be"},
+		{name: "length past the end", frame: wstest.BinaryFrame(`{"event":"a","id":1}`, nil)[:12], wantMsg: "exceeds"},
+		{name: "envelope not JSON", frame: wstest.BinaryFrame(`{"event"`, []byte("p")), wantMsg: "malformed JSON"},
+		{name: "envelope an array", frame: wstest.BinaryFrame(`[1]`, []byte("p")), wantMsg: "JSON object"},
+		{name: "data in envelope", frame: wstest.BinaryFrame(`{"event":"a","id":3,"data":1}`, []byte("p")), wantID: `3`, wantMsg: "no data"},
+		{name: "missing event", frame: wstest.BinaryFrame(`{"id":"k"}`, []byte("p")), wantID: `"k"`, wantMsg: "missing event"},
+		{name: "bad id", frame: wstest.BinaryFrame(`{"event":"a","id":false}`, nil), wantMsg: "id must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c.sendBinary(t, tt.frame)
-			f := c.next(t)
+			c.SendBinary(t, tt.frame)
+			f := c.Next(t)
 			var msg string
 			if tt.wantID != "" {
-				msg = wantErrorReply(t, f, tt.wantID, "bad_request")
+				msg = wstest.WantErrorReply(t, f, tt.wantID, "bad_request")
 			} else {
-				msg = wantErrorPush(t, f, "bad_request", "")
+				msg = wstest.WantErrorPush(t, f, "bad_request", "")
 			}
 			if !strings.Contains(msg, tt.wantMsg) {
 				t.Errorf("message %q, want it to mention %q", msg, tt.wantMsg)
 			}
-			c.sendBinary(t, binaryFrame(`{"event":"echo","id":"next"}`, []byte{1, 2}))
-			env, payload := wantBinary(t, c.next(t))
+			c.SendBinary(t, wstest.BinaryFrame(`{"event":"echo","id":"next"}`, []byte{1, 2}))
+			env, payload := wstest.WantBinary(t, c.Next(t))
 			if string(env) != `{"id":"next"}` || !bytes.Equal(payload, []byte{1, 2}) {
 				t.Fatalf("after a bad frame: got envelope %s payload %v", env, payload)
 			}
@@ -255,7 +256,7 @@ func TestErrorMapping(t *testing.T) {
 		return host.Reply{}, errs[call.Event]
 	})
 	srv := newServer(t, h, host.Config{CallTimeout: 1500 * time.Millisecond})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	tests := []struct {
 		event    string
 		wantCode string
@@ -272,15 +273,15 @@ func TestErrorMapping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
-			if msg := wantErrorReply(t, c.call(t, `"r"`, tt.event, ""), `"r"`, tt.wantCode); msg != tt.wantMsg {
+			if msg := wstest.WantErrorReply(t, c.CallID(t, `"r"`, tt.event, ""), `"r"`, tt.wantCode); msg != tt.wantMsg {
 				t.Errorf("reply message %q, want %q", msg, tt.wantMsg)
 			}
 			// Without an id the same error comes as an error push naming the event.
-			c.send(t, request("", tt.event, ""))
-			if msg := wantErrorPush(t, c.next(t), tt.wantCode, tt.event); msg != tt.wantMsg {
+			c.Send(t, wstest.Request("", tt.event, ""))
+			if msg := wstest.WantErrorPush(t, c.Next(t), tt.wantCode, tt.event); msg != tt.wantMsg {
 				t.Errorf("push message %q, want %q", msg, tt.wantMsg)
 			}
-			c.sync(t)
+			c.Sync(t)
 		})
 	}
 }
@@ -292,11 +293,11 @@ func TestProtocolErrorMessage(t *testing.T) {
 	h := host.HandlerFunc(func(_ context.Context, call *host.Call) (host.Reply, error) {
 		return host.Reply{}, protocol.Errorf(protocol.CodeUnauthorized, "log in first")
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
-	if msg := wantErrorReply(t, c.call(t, `1`, "x", ""), `1`, "unauthorized"); msg != "log in first" {
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
+	if msg := wstest.WantErrorReply(t, c.CallID(t, `1`, "x", ""), `1`, "unauthorized"); msg != "log in first" {
 		t.Errorf("handler's protocol.Error: message %q, want %q", msg, "log in first")
 	}
-	if msg := wantErrorReply(t, c.call(t, `2`, "", ""), `2`, "bad_request"); msg != "event must not be empty" {
+	if msg := wstest.WantErrorReply(t, c.CallID(t, `2`, "", ""), `2`, "bad_request"); msg != "event must not be empty" {
 		t.Errorf("host's own bad_request: message %q, want %q", msg, "event must not be empty")
 	}
 }

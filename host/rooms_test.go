@@ -14,17 +14,18 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 func TestJoinLeave(t *testing.T) {
 	t.Parallel()
 	l := newLifecycle()
 	srv := newServer(t, l, host.Config{})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	conn := l.hello(t, c)
 	rooms := func() string {
 		t.Helper()
-		return string(replyData(t, c.call(t, `"r"`, "rooms", ""), `"r"`))
+		return string(replyData(t, c.CallID(t, `"r"`, "rooms", ""), `"r"`))
 	}
 	if got := rooms(); got != `[]` {
 		t.Fatalf("rooms of a new connection: %s", got)
@@ -38,8 +39,8 @@ func TestJoinLeave(t *testing.T) {
 	if n := srv.RoomSize("/", "a"); n != 1 {
 		t.Errorf("RoomSize(a) = %d", n)
 	}
-	wantReply(t, c.call(t, "1", "leave", `"a"`), "1", "null")
-	wantReply(t, c.call(t, "2", "leave", `"nowhere"`), "2", "null")
+	wstest.WantReply(t, c.CallID(t, "1", "leave", `"a"`), "1", "null")
+	wstest.WantReply(t, c.CallID(t, "2", "leave", `"nowhere"`), "2", "null")
 	if got := rooms(); got != `["b"]` {
 		t.Errorf("rooms %s after leaving a", got)
 	}
@@ -71,7 +72,7 @@ func TestJoinLeave(t *testing.T) {
 			}
 		})
 	}
-	msg := wantErrorReply(t, c.call(t, "3", "join", `""`), "3", "bad_request")
+	msg := wstest.WantErrorReply(t, c.CallID(t, "3", "join", `""`), "3", "bad_request")
 	if !strings.Contains(msg, "1 to 256 bytes") {
 		t.Errorf("message %q", msg)
 	}
@@ -87,25 +88,25 @@ func TestFanout(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		emit func(t *testing.T, srv *testServer, cl map[byte]*client) int
+		emit func(t *testing.T, srv *testServer, cl map[byte]*wstest.Client) int
 		want want
 	}{
-		{name: "EmitTo from a member", want: want{1, "hi", "b"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
-			return count(t, cl['a'].call(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
+		{name: "EmitTo from a member", want: want{1, "hi", "b"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+			return count(t, cl['a'].CallID(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "EmitTo from outside", want: want{2, "hi", "ab"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
-			return count(t, cl['c'].call(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
+		{name: "EmitTo from outside", want: want{2, "hi", "ab"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+			return count(t, cl['c'].CallID(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "EmitTo an empty room", want: want{0, "", ""}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
-			return count(t, cl['a'].call(t, "1", "emitTo", `{"room":"nobody","event":"hi","data":{"from":"a"}}`))
+		{name: "EmitTo an empty room", want: want{0, "", ""}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+			return count(t, cl['a'].CallID(t, "1", "emitTo", `{"room":"nobody","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "Broadcast", want: want{2, "all", "bc"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*client) int {
-			return count(t, cl['a'].call(t, "1", "broadcast", `{"event":"all","data":{"from":"a"}}`))
+		{name: "Broadcast", want: want{2, "all", "bc"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+			return count(t, cl['a'].CallID(t, "1", "broadcast", `{"event":"all","data":{"from":"a"}}`))
 		}},
-		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
+		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client) int {
 			return srv.Emit("/", "all", host.Payload{Data: []byte(`{"from":"a"}`)})
 		}},
-		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*client) int {
+		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client) int {
 			return srv.EmitToRoom("/", "r", "hi", host.Payload{Data: []byte(`{"from":"a"}`)})
 		}},
 	}
@@ -114,9 +115,9 @@ func TestFanout(t *testing.T) {
 			t.Parallel()
 			l := newLifecycle()
 			srv := newServer(t, l, host.Config{})
-			cl := map[byte]*client{}
+			cl := map[byte]*wstest.Client{}
 			for _, name := range []byte("abc") {
-				cl[name] = dial(t, srv.wsURL)
+				cl[name] = wstest.Dial(t, srv.wsURL)
 				l.hello(t, cl[name])
 			}
 			join(t, cl['a'], "r")
@@ -129,22 +130,22 @@ func TestFanout(t *testing.T) {
 			}
 			for _, name := range []byte("abc") {
 				if strings.IndexByte(tt.want.to, name) >= 0 {
-					if d := wantPush(t, cl[name].next(t), tt.want.event); string(d) != `{"from":"a"}` {
+					if d := wstest.WantPush(t, cl[name].Next(t), tt.want.event); string(d) != `{"from":"a"}` {
 						t.Errorf("%c got data %s", name, d)
 					}
 				}
-				cl[name].sync(t) // and nothing else
+				cl[name].Sync(t) // and nothing else
 			}
 		})
 	}
 }
 
 // count decodes the reply to "1" as a number.
-func count(t testing.TB, f frame) int {
+func count(t testing.TB, f wstest.Frame) int {
 	t.Helper()
 	var n int
 	if err := json.Unmarshal(replyData(t, f, "1"), &n); err != nil {
-		t.Fatalf("reply %s: %v", f.data, err)
+		t.Fatalf("reply %s: %v", f.Raw, err)
 	}
 	return n
 }
@@ -153,7 +154,7 @@ func TestFanoutBinary(t *testing.T) {
 	t.Parallel()
 	l := newLifecycle()
 	srv := newServer(t, l, host.Config{})
-	a, b := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	a, b := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
 	ca := l.hello(t, a)
 	l.hello(t, b)
 	join(t, a, "r")
@@ -171,14 +172,14 @@ func TestFanoutBinary(t *testing.T) {
 	if n := srv.Emit("/", "img", host.Payload{Data: payload, Binary: true}); n != 2 {
 		t.Errorf("Emit sent to %d", n)
 	}
-	for c, frames := range map[*client]int{a: 2, b: 4} {
+	for c, frames := range map[*wstest.Client]int{a: 2, b: 4} {
 		for range frames {
-			env, got := wantBinary(t, c.next(t))
+			env, got := wstest.WantBinary(t, c.Next(t))
 			if string(env) != `{"event":"img"}` || string(got) != string(payload) {
 				t.Errorf("binary push %s % x", env, got)
 			}
 		}
-		c.sync(t)
+		c.Sync(t)
 	}
 }
 
@@ -188,14 +189,14 @@ func TestFanoutSlowConsumer(t *testing.T) {
 	t.Parallel()
 	hk, l := newHooks(), newLifecycle()
 	srv := newServer(t, l, host.Config{SendBuffer: 8, Hooks: hk})
-	fast := []*client{dial(t, srv.wsURL), dial(t, srv.wsURL)}
+	fast := []*wstest.Client{wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)}
 	for _, c := range fast {
 		l.hello(t, c)
 		join(t, c, "r")
 	}
-	slow := dialRaw(t, srv.wsURL, nil)
+	slow := wstest.DialRaw(t, srv.wsURL, nil)
 	_ = slow.SetReadDeadline(time.Now().Add(safety))
-	for _, req := range []string{request("1", "hello", ""), request("2", "join", `"r"`)} {
+	for _, req := range []string{wstest.Request("1", "hello", ""), wstest.Request("2", "join", `"r"`)} {
 		if err := slow.WriteMessage(websocket.TextMessage, []byte(req)); err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +211,7 @@ func TestFanoutSlowConsumer(t *testing.T) {
 	for ; sent < 5000; sent++ {
 		n := srv.EmitToRoom("/", "r", "big", host.Payload{Data: push})
 		for _, c := range fast {
-			if d := wantPush(t, c.next(t), "big"); len(d) != len(push) {
+			if d := wstest.WantPush(t, c.Next(t), "big"); len(d) != len(push) {
 				t.Fatalf("push of %d bytes", len(d))
 			}
 		}
@@ -227,7 +228,7 @@ func TestFanoutSlowConsumer(t *testing.T) {
 	for err == nil {
 		_, _, err = slow.ReadMessage()
 	}
-	wantCloseError(t, err, host.CloseSlowConsumer, "*")
+	wstest.WantCloseError(t, err, host.CloseSlowConsumer, "*")
 	if d := hk.nextDisconnect(t); d.conn != slowConn || d.reason != host.ReasonSlowConsumer {
 		t.Errorf("Disconnect(%s, %q), want the slow one with %q", d.conn.ID(), d.reason, host.ReasonSlowConsumer)
 	}
@@ -239,7 +240,7 @@ func TestFanoutSlowConsumer(t *testing.T) {
 		t.Errorf("EmitToRoom after: sent to %d", n)
 	}
 	for _, c := range fast {
-		wantPush(t, c.next(t), "after")
+		wstest.WantPush(t, c.Next(t), "after")
 	}
 }
 
@@ -247,11 +248,11 @@ func TestData(t *testing.T) {
 	t.Parallel()
 	l := newLifecycle()
 	srv := newServer(t, l, host.Config{})
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	conn := l.hello(t, c)
-	wantReply(t, c.call(t, "1", "data", ""), "1", `{}`)
-	wantReply(t, c.call(t, "2", "setData", `{"score":3,"name":"ada"}`), "2", `null`)
-	wantReply(t, c.call(t, "3", "data", ""), "3", `{"score":3,"name":"ada"}`)
+	wstest.WantReply(t, c.CallID(t, "1", "data", ""), "1", `{}`)
+	wstest.WantReply(t, c.CallID(t, "2", "setData", `{"score":3,"name":"ada"}`), "2", `null`)
+	wstest.WantReply(t, c.CallID(t, "3", "data", ""), "3", `{"score":3,"name":"ada"}`)
 	if got := string(conn.Data()); got != `{"score":3,"name":"ada"}` {
 		t.Errorf("Data() = %s", got)
 	}
@@ -276,7 +277,7 @@ func TestConcurrentState(t *testing.T) {
 	srv := newServer(t, l, host.Config{SendBuffer: 4096})
 	var conns []*host.Conn
 	for range 3 {
-		c := dial(t, srv.wsURL)
+		c := wstest.Dial(t, srv.wsURL)
 		conns = append(conns, l.hello(t, c))
 	}
 	valid := map[string]bool{`{}`: true}
@@ -317,12 +318,12 @@ func TestRoomsWithoutHooks(t *testing.T) {
 	t.Parallel()
 	l := newLifecycle()
 	srv := newServer(t, l, host.Config{})
-	a, b := dial(t, srv.wsURL), dial(t, srv.wsURL)
+	a, b := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
 	ca := l.hello(t, a)
 	l.hello(t, b)
 	join(t, a, "r")
 	join(t, b, "r")
-	a.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	a.Write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	closedWithin(t, ca.Done(), "Conn.Done")
 	if n := srv.RoomSize("/", "r"); n != 1 {
 		t.Errorf("RoomSize = %d, want 1", n)
@@ -330,7 +331,7 @@ func TestRoomsWithoutHooks(t *testing.T) {
 	if n := srv.EmitToRoom("/", "r", "x", host.Payload{Data: nil}); n != 1 {
 		t.Errorf("EmitToRoom sent to %d", n)
 	}
-	wantPush(t, b.next(t), "x")
+	wstest.WantPush(t, b.Next(t), "x")
 
 	ctx, cancel := context.WithTimeout(context.Background(), safety)
 	defer cancel()

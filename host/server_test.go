@@ -15,12 +15,13 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // padded returns an echo request of exactly size bytes.
 func padded(t testing.TB, id string, size int) string {
 	t.Helper()
-	head := request(id, "echo", `"`)
+	head := wstest.Request(id, "echo", `"`)
 	n := size - (len(head) - 1) - len(`"}`)
 	if n < 0 {
 		t.Fatalf("a request of %d bytes is too small", size)
@@ -52,25 +53,25 @@ func TestMaxMessage(t *testing.T) {
 				calls <- call
 				return host.Reply{Data: call.Data}, nil
 			})
-			c := dial(t, newServer(t, h, host.Config{MaxMessage: limit}).wsURL)
+			c := wstest.Dial(t, newServer(t, h, host.Config{MaxMessage: limit}).wsURL)
 			// A frame of exactly the limit is accepted.
 			exact := padded(t, "1", limit)
-			c.send(t, exact)
-			wantReply(t, c.next(t), `1`, exact[len(`{"event":"echo","id":1,"data":`):limit-1])
+			c.Send(t, exact)
+			wstest.WantReply(t, c.Next(t), `1`, exact[len(`{"event":"echo","id":1,"data":`):limit-1])
 			conn := (<-calls).Conn
 
 			// The server may stop reading a frame past the slack before its
 			// end, so the writes may fail: what counts is the close.
-			c.trySend(padded(t, "2", tt.size))
+			c.TrySend(padded(t, "2", tt.size))
 			// A request right behind the oversized frame is not served.
-			c.trySend(request("3", "echo", "3"))
+			c.TrySend(wstest.Request("3", "echo", "3"))
 			if tt.wantPush {
-				msg := wantErrorPush(t, c.next(t), "payload_too_large", "")
+				msg := wstest.WantErrorPush(t, c.Next(t), "payload_too_large", "")
 				if !strings.Contains(msg, "1024") {
 					t.Errorf("message %q, want it to name the limit", msg)
 				}
 			}
-			c.wantClose(t, websocket.CloseMessageTooBig, "*")
+			c.WantClose(t, websocket.CloseMessageTooBig, "*")
 			// Done closes after the read goroutine, the one that serves
 			// frames, has stopped.
 			closedWithin(t, conn.Done(), "Conn.Done")
@@ -99,8 +100,8 @@ func TestSlowConsumer(t *testing.T) {
 func testSlowConsumer(t *testing.T, buffer int) {
 	h := newHolder(true, "flood")
 	srv := newServer(t, h, host.Config{SendBuffer: buffer})
-	ws := dialRaw(t, srv.wsURL, nil)
-	if err := ws.WriteMessage(websocket.TextMessage, []byte(request("", "flood", ""))); err != nil {
+	ws := wstest.DialRaw(t, srv.wsURL, nil)
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(wstest.Request("", "flood", ""))); err != nil {
 		t.Fatal(err)
 	}
 	call := h.next(t)
@@ -148,7 +149,7 @@ func testSlowConsumer(t *testing.T, buffer int) {
 		frames++
 	}
 	t.Logf("%d frames before the end", frames)
-	wantCloseError(t, err, host.CloseSlowConsumer, "*")
+	wstest.WantCloseError(t, err, host.CloseSlowConsumer, "*")
 	closedWithin(t, call.Conn.Done(), "Conn.Done")
 }
 
@@ -197,7 +198,7 @@ func TestOrigin(t *testing.T) {
 				}
 				return
 			}
-			if err := ws.WriteMessage(websocket.TextMessage, []byte(request("1", "echo", "1"))); err != nil {
+			if err := ws.WriteMessage(websocket.TextMessage, []byte(wstest.Request("1", "echo", "1"))); err != nil {
 				t.Fatal(err)
 			}
 			_ = ws.SetReadDeadline(time.Now().Add(safety))
@@ -205,7 +206,7 @@ func TestOrigin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantReply(t, frame{data: b}, `1`, `1`)
+			wstest.WantReply(t, wstest.Frame{Raw: b}, `1`, `1`)
 		})
 	}
 }
@@ -226,8 +227,8 @@ func TestHealthz(t *testing.T) {
 		t.Error("no uptime")
 	}
 	for range 2 {
-		c := dial(t, srv.wsURL)
-		c.sync(t) // registered with melody by now
+		c := wstest.Dial(t, srv.wsURL)
+		c.Sync(t) // registered with melody by now
 	}
 	if code, body := srv.health(t); code != http.StatusOK || string(body["connections"]) != "2" {
 		t.Errorf("two clients: HTTP %d connections %s", code, body["connections"])
@@ -246,9 +247,9 @@ func TestShutdownDrains(t *testing.T) {
 	t.Parallel()
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{})
-	busy, idle := dial(t, srv.wsURL), dial(t, srv.wsURL)
-	idle.sync(t) // both registered
-	busy.send(t, request(`"held"`, "hold", ""))
+	busy, idle := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
+	idle.Sync(t) // both registered
+	busy.Send(t, wstest.Request(`"held"`, "hold", ""))
 	held := h.next(t)
 
 	shut := make(chan error, 1)
@@ -262,14 +263,14 @@ func TestShutdownDrains(t *testing.T) {
 		t.Errorf("draining: /healthz ok %s, want false", body["ok"])
 	}
 
-	for _, c := range []*client{idle, busy} {
-		msg := wantErrorReply(t, c.call(t, `"late"`, "echo", "1"), `"late"`, "overloaded")
+	for _, c := range []*wstest.Client{idle, busy} {
+		msg := wstest.WantErrorReply(t, c.CallID(t, `"late"`, "echo", "1"), `"late"`, "overloaded")
 		if !strings.Contains(msg, "shutting down") {
 			t.Errorf("draining message %q", msg)
 		}
 	}
-	idle.send(t, request("", "echo", "1"))
-	wantErrorPush(t, idle.next(t), "overloaded", "echo")
+	idle.Send(t, wstest.Request("", "echo", "1"))
+	wstest.WantErrorPush(t, idle.Next(t), "overloaded", "echo")
 	// New connections are refused while draining.
 	d := websocket.Dialer{HandshakeTimeout: safety}
 	if ws, resp, err := d.Dial(srv.wsURL, nil); err == nil {
@@ -285,9 +286,9 @@ func TestShutdownDrains(t *testing.T) {
 	}
 
 	held.Done(host.Reply{Data: []byte(`"finished"`)}, nil)
-	wantReply(t, busy.next(t), `"held"`, `"finished"`)
-	busy.wantClose(t, websocket.CloseGoingAway, "server shutting down")
-	idle.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	wstest.WantReply(t, busy.Next(t), `"held"`, `"finished"`)
+	busy.WantClose(t, websocket.CloseGoingAway, "server shutting down")
+	idle.WantClose(t, websocket.CloseGoingAway, "server shutting down")
 	select {
 	case err := <-shut:
 		if err != nil {
@@ -303,18 +304,18 @@ func TestShutdownDeadline(t *testing.T) {
 	t.Parallel()
 	h := newHolder(true, "hold")
 	srv := newServer(t, h, host.Config{})
-	busy, idle := dial(t, srv.wsURL), dial(t, srv.wsURL)
-	idle.sync(t)
-	busy.send(t, request("1", "hold", ""))
+	busy, idle := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
+	idle.Sync(t)
+	busy.Send(t, wstest.Request("1", "hold", ""))
 	held := h.next(t)
 	t.Cleanup(func() { held.Done(host.Reply{}, nil) })
 
 	shutdownPastGrace(t, srv, 200*time.Millisecond)
 	// The call still open when the grace period ended is answered, then
 	// both connections are closed with 1001.
-	wantErrorReply(t, busy.next(t), `1`, "overloaded")
-	busy.wantClose(t, websocket.CloseGoingAway, "server shutting down")
-	idle.wantClose(t, websocket.CloseGoingAway, "server shutting down")
+	wstest.WantErrorReply(t, busy.Next(t), `1`, "overloaded")
+	busy.WantClose(t, websocket.CloseGoingAway, "server shutting down")
+	idle.WantClose(t, websocket.CloseGoingAway, "server shutting down")
 	closedWithin(t, held.Conn.Done(), "Conn.Done")
 }
 
@@ -327,11 +328,11 @@ func TestConnClose(t *testing.T) {
 		call.Done(host.Reply{Data: []byte(`"bye"`)}, nil)
 		_ = call.Conn.Close(4001, "go away")
 	})
-	c := dial(t, newServer(t, h, host.Config{}).wsURL)
-	c.send(t, request("1", "bye", ""))
-	c.trySend(request("2", "behind", "")) // not served: a close is queued
-	wantReply(t, c.next(t), `1`, `"bye"`)
-	c.wantClose(t, 4001, "go away")
+	c := wstest.Dial(t, newServer(t, h, host.Config{}).wsURL)
+	c.Send(t, wstest.Request("1", "bye", ""))
+	c.TrySend(wstest.Request("2", "behind", "")) // not served: a close is queued
+	wstest.WantReply(t, c.Next(t), `1`, `"bye"`)
+	c.WantClose(t, 4001, "go away")
 	conn := (<-calls).Conn
 	closedWithin(t, conn.Done(), "Conn.Done")
 	select {
@@ -355,9 +356,9 @@ func TestConnIdentity(t *testing.T) {
 	srv := newServer(t, h, host.Config{})
 	ids := map[string]bool{}
 	for range 3 {
-		c := dial(t, srv.wsURL)
-		f1, f2 := c.call(t, "1", "who", ""), c.call(t, "2", "who", "")
-		a, b := str(t, object(t, f1.data, "id", "data")["data"]), str(t, object(t, f2.data, "id", "data")["data"])
+		c := wstest.Dial(t, srv.wsURL)
+		f1, f2 := c.CallID(t, "1", "who", ""), c.CallID(t, "2", "who", "")
+		a, b := wstest.Str(t, wstest.Object(t, f1.Raw, "id", "data")["data"]), wstest.Str(t, wstest.Object(t, f2.Raw, "id", "data")["data"])
 		if a == "" || a != b {
 			t.Fatalf("one connection, ids %q and %q", a, b)
 		}
@@ -371,22 +372,22 @@ func TestConnIdentity(t *testing.T) {
 	}
 
 	// Done closes when the client goes away.
-	c := dial(t, srv.wsURL)
-	c.call(t, "1", "who", "")
+	c := wstest.Dial(t, srv.wsURL)
+	c.CallID(t, "1", "who", "")
 	conn := <-conns
 	select {
 	case <-conn.Done():
 		t.Fatal("Done closed on an open connection")
 	default:
 	}
-	c.write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
+	c.Write(t, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""))
 	closedWithin(t, conn.Done(), "Conn.Done")
 }
 
 func TestZeroConfig(t *testing.T) {
 	t.Parallel()
 	srv := mount(t, host.New(echo, host.Config{})) // Logger nil too
-	c := dial(t, srv.wsURL)
+	c := wstest.Dial(t, srv.wsURL)
 	tests := []struct {
 		name string
 		size int
@@ -398,11 +399,11 @@ func TestZeroConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := padded(t, `"big"`, tt.size)
-			c.send(t, req)
-			f := c.next(t)
-			m := object(t, f.data, "id", "data")
+			c.Send(t, req)
+			f := c.Next(t)
+			m := wstest.Object(t, f.Raw, "id", "data")
 			if string(m["id"]) != `"big"` || !bytes.Equal(m["data"], []byte(req[len(`{"event":"echo","id":"big","data":`):len(req)-1])) {
-				t.Fatalf("reply to a %d-byte request: %.80s...", tt.size, f.data)
+				t.Fatalf("reply to a %d-byte request: %.80s...", tt.size, f.Raw)
 			}
 		})
 	}
@@ -410,10 +411,10 @@ func TestZeroConfig(t *testing.T) {
 	// The default limit is DefaultMaxMessage. (A discarding Logger here only
 	// keeps the warning out of the test output.)
 	srv = newServer(t, echo, host.Config{})
-	c = dial(t, srv.wsURL)
-	c.send(t, padded(t, `"over"`, host.DefaultMaxMessage+1))
-	wantErrorPush(t, c.next(t), "payload_too_large", "")
-	c.wantClose(t, websocket.CloseMessageTooBig, "*")
+	c = wstest.Dial(t, srv.wsURL)
+	c.Send(t, padded(t, `"over"`, host.DefaultMaxMessage+1))
+	wstest.WantErrorPush(t, c.Next(t), "payload_too_large", "")
+	c.WantClose(t, websocket.CloseMessageTooBig, "*")
 }
 
 // TestClientCloseIsAnswered: a client's close frame gets the server's close

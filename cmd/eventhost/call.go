@@ -9,11 +9,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/eventhost/eventhost/internal/cli"
-
 	"github.com/gorilla/websocket"
 
-	"github.com/eventhost/eventhost/host/protocol"
+	"github.com/eventhost/eventhost/internal/cli"
+	"github.com/eventhost/eventhost/internal/wsframe"
 )
 
 // callCommand sends one request and prints the reply's data on stdout. An
@@ -59,49 +58,30 @@ func callCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("call: send: %w", err)
 	}
 	for {
-		kind, frame, err := conn.ReadMessage()
+		kind, raw, err := conn.ReadMessage()
 		if err != nil {
 			return fmt.Errorf("call: waiting for the reply: %w", err)
 		}
-		if kind == websocket.BinaryMessage {
-			var env struct {
-				ID    json.RawMessage `json:"id"`
-				Event string          `json:"event"`
-			}
-			rawEnv, payload, err := protocol.SplitBinary(frame)
-			if err == nil {
-				err = json.Unmarshal(rawEnv, &env)
-			}
-			if err != nil {
-				return fmt.Errorf("call: unreadable binary frame: %w", err)
-			}
-			if string(env.ID) != "1" {
-				fmt.Fprintf(stderr, "binary push %s (%d bytes)\n", env.Event, len(payload))
-				continue
-			}
-			_, err = stdout.Write(payload)
-			return err
+		f, err := wsframe.Decode(kind == websocket.BinaryMessage, raw)
+		if err != nil {
+			return fmt.Errorf("call: unreadable frame %q: %w", raw, err)
 		}
-		var msg struct {
-			ID    json.RawMessage `json:"id"`
-			Event string          `json:"event"`
-			Data  json.RawMessage `json:"data"`
-			Error *struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		if err := json.Unmarshal(frame, &msg); err != nil {
-			return fmt.Errorf("call: unreadable frame %q: %w", frame, err)
-		}
-		if string(msg.ID) != "1" {
-			fmt.Fprintf(stderr, "push %s %s\n", msg.Event, msg.Data)
+		if f.ID != "1" {
+			if f.Binary {
+				fmt.Fprintf(stderr, "binary push %s (%d bytes)\n", f.Event, len(f.Payload))
+			} else {
+				fmt.Fprintf(stderr, "push %s %s\n", f.Event, f.Data)
+			}
 			continue
 		}
-		if msg.Error != nil {
-			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("error %s: %s", msg.Error.Code, msg.Error.Message)}
+		if f.Binary {
+			_, err = stdout.Write(f.Payload)
+			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", msg.Data)
+		if f.Error != nil {
+			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("error %s: %s", f.Error.Code, f.Error.Message)}
+		}
+		fmt.Fprintf(stdout, "%s\n", f.Data)
 		return nil
 	}
 }

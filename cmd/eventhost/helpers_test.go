@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,13 +10,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
-	"github.com/eventhost/eventhost/host/protocol"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 // modes are the eval modes every JS behaviour is tested in.
@@ -97,26 +95,39 @@ func startServer(t testing.TB, args ...string) *testServer {
 	return &testServer{addr: addr, url: "ws://" + addr + "/ws", logs: logs, stop: stop}
 }
 
-// frame is one frame a client received.
+// frame is a wstest.Frame under the field names these tests use.
 type frame struct {
 	binary  bool
 	raw     []byte
 	id      string // raw JSON of the id, "" when absent
 	event   string
 	data    json.RawMessage
-	err     *struct{ Code, Message string }
+	err     *wstest.Error
 	payload []byte
 }
 
-// client is a real WebSocket client with a reader goroutine that stops when
-// the connection closes.
+func view(f wstest.Frame) frame {
+	return frame{binary: f.Binary, raw: f.Raw, id: f.ID, event: f.Event, data: f.Data, err: f.Error, payload: f.Payload}
+}
+
+func views(fs []wstest.Frame) []frame {
+	var out []frame
+	for _, f := range fs {
+		out = append(out, view(f))
+	}
+	return out
+}
+
+// frameBuffer is how many frames a client queues: these tests send many
+// requests before they read.
+const frameBuffer = 100000
+
+// client is a wstest.Client bound to its test, under the method names these
+// tests use. Its methods fail t, so they belong on the test's goroutine.
 type client struct {
-	t      testing.TB
-	conn   *websocket.Conn
-	frames chan frame
-	closed chan error // the read error that ended the connection
-	nextID atomic.Int64
-	wmu    sync.Mutex
+	*wstest.Client
+	t    testing.TB
+	conn *websocket.Conn
 }
 
 func dial(t testing.TB, url string) *client {
@@ -128,181 +139,79 @@ func dial(t testing.TB, url string) *client {
 	return c
 }
 
+// dialHeader dials url with header h; a failed handshake is returned, with
+// the server's answer when there was one.
 func dialHeader(t testing.TB, url string, h http.Header) (*client, *http.Response, error) {
-	conn, resp, err := websocket.DefaultDialer.Dial(url, h)
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: wstest.Timeout}
+	conn, resp, err := d.Dial(url, h)
 	if err != nil {
 		return nil, resp, err
 	}
-	c := &client{t: t, conn: conn, frames: make(chan frame, 100000), closed: make(chan error, 1)}
-	go c.read()
-	t.Cleanup(func() { conn.Close() })
-	return c, resp, nil
-}
-
-func (c *client) read() {
-	for {
-		kind, msg, err := c.conn.ReadMessage()
-		if err != nil {
-			c.closed <- err
-			close(c.frames)
-			return
-		}
-		f := frame{binary: kind == websocket.BinaryMessage, raw: msg}
-		if f.binary {
-			var env struct {
-				ID    json.RawMessage `json:"id"`
-				Event string          `json:"event"`
-			}
-			n := int(binary.BigEndian.Uint32(msg))
-			if err := json.Unmarshal(msg[4:4+n], &env); err != nil {
-				c.t.Errorf("undecodable binary frame %x: %v", msg, err)
-			}
-			f.id, f.event, f.payload = string(env.ID), env.Event, msg[4+n:]
-		} else {
-			var m struct {
-				ID    json.RawMessage                 `json:"id"`
-				Event string                          `json:"event"`
-				Data  json.RawMessage                 `json:"data"`
-				Error *struct{ Code, Message string } `json:"error"`
-			}
-			if err := json.Unmarshal(msg, &m); err != nil {
-				c.t.Errorf("unparsable frame %q: %v", msg, err)
-			}
-			f.id, f.event, f.data, f.err = string(m.ID), m.Event, m.Data, m.Error
-		}
-		c.frames <- f
-	}
+	return &client{Client: wstest.New(t, conn, wstest.Options{Buffer: frameBuffer}), t: t, conn: conn}, resp, nil
 }
 
 // send writes a text frame.
 func (c *client) send(frame string) {
 	c.t.Helper()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if err := c.conn.WriteMessage(websocket.TextMessage, []byte(frame)); err != nil {
-		c.t.Fatalf("send: %v", err)
-	}
+	c.Send(c.t, frame)
 }
 
+// sendBinary writes a binary frame.
 func (c *client) sendBinary(b []byte) {
 	c.t.Helper()
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	if err := c.conn.WriteMessage(websocket.BinaryMessage, b); err != nil {
-		c.t.Fatalf("send: %v", err)
-	}
+	c.SendBinary(c.t, b)
 }
 
 // request sends event with data (JSON text, "" for none) and returns its id.
 func (c *client) request(event, data string) string {
 	c.t.Helper()
-	id := fmt.Sprint(c.nextID.Add(1))
-	msg := `{"event":` + string(protocol.AppendString(nil, event)) + `,"id":` + id
-	if data != "" {
-		msg += `,"data":` + data
-	}
-	c.send(msg + "}")
-	return id
+	return c.Request(c.t, event, data)
 }
 
-// next returns the next frame.
+// next returns the next frame; one that does not decode is reported.
 func (c *client) next() frame {
 	c.t.Helper()
-	select {
-	case f, ok := <-c.frames:
-		if !ok {
-			c.t.Fatalf("connection closed while waiting for a frame: %v", <-c.closedErr())
-		}
-		return f
-	case <-time.After(safety):
-		c.t.Fatalf("no frame within %s", safety)
+	f := c.Next(c.t)
+	if err := wstest.DecodeErr(f); err != nil {
+		c.t.Errorf("%v", err)
 	}
-	return frame{}
-}
-
-func (c *client) closedErr() chan error {
-	ch := make(chan error, 1)
-	select {
-	case err := <-c.closed:
-		ch <- err
-	default:
-		ch <- nil
-	}
-	return ch
+	return view(f)
 }
 
 // reply waits for the reply to id, collecting the pushes before it.
 func (c *client) reply(id string) (frame, []frame) {
 	c.t.Helper()
-	var pushes []frame
-	for {
-		f := c.next()
-		if f.id == id {
-			return f, pushes
-		}
-		if f.id != "" {
-			c.t.Fatalf("reply to %s while waiting for %s: %s", f.id, id, f.raw)
-		}
-		pushes = append(pushes, f)
-	}
+	f, pushes := c.Reply(c.t, id)
+	return view(f), views(pushes)
 }
 
 // call sends a request and returns its reply.
 func (c *client) call(event, data string) frame {
 	c.t.Helper()
-	f, _ := c.reply(c.request(event, data))
-	return f
+	return view(c.Call(c.t, event, data))
 }
 
 // ok calls and expects a successful reply with the given JSON data.
 func (c *client) ok(event, data, want string) {
 	c.t.Helper()
-	f := c.call(event, data)
-	if f.err != nil {
-		c.t.Fatalf("%s %s: error %s: %s", event, data, f.err.Code, f.err.Message)
-	}
-	if got := string(f.data); !jsonEqual(got, want) {
-		c.t.Fatalf("%s %s: data %s, want %s", event, data, got, want)
-	}
+	c.OK(c.t, event, data, want)
 }
 
 // fails calls and expects an error reply with code.
 func (c *client) fails(event, data, code string) string {
 	c.t.Helper()
-	f := c.call(event, data)
-	if f.err == nil {
-		c.t.Fatalf("%s %s: got data %s, want error %s", event, data, f.data, code)
-	}
-	if f.err.Code != code {
-		c.t.Fatalf("%s %s: error %s (%s), want %s", event, data, f.err.Code, f.err.Message, code)
-	}
-	return f.err.Message
+	return c.Fails(c.t, event, data, code)
 }
 
 // waitClose waits for the connection to end and returns the close error.
 func (c *client) waitClose() error {
 	c.t.Helper()
-	for {
-		select {
-		case _, ok := <-c.frames:
-			if !ok {
-				return <-c.closed
-			}
-		case <-time.After(safety):
-			c.t.Fatalf("connection not closed within %s", safety)
-		}
-	}
+	_, err := c.Closed(c.t)
+	return err
 }
 
-func jsonEqual(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return a == b
-	}
-	xb, _ := json.Marshal(x)
-	yb, _ := json.Marshal(y)
-	return string(xb) == string(yb)
-}
+func jsonEqual(a, b string) bool { return wstest.JSONEqual(a, b) }
 
 // eventually polls cond until it holds or the safety bound passes.
 func eventually(t testing.TB, what string, cond func() bool) {
@@ -331,7 +240,4 @@ func (s *testServer) logsContain(t testing.TB, parts ...string) {
 }
 
 // isClose reports whether err is a close frame with code and reason.
-func isClose(err error, code int, reason string) bool {
-	var ce *websocket.CloseError
-	return errors.As(err, &ce) && ce.Code == code && ce.Text == reason
-}
+func isClose(err error, code int, reason string) bool { return wstest.IsClose(err, code, reason) }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // healthz returns the server's /healthz document.
@@ -153,12 +155,7 @@ func TestReadLoopNeverRunsJS(t *testing.T) {
 	})
 	id := c.request("t.sock.busy", `{"ms":1500}`)
 	time.Sleep(100 * time.Millisecond) // let the handler start spinning
-	c.wmu.Lock()
-	err := c.conn.WriteControl(9 /* ping */, []byte("p"), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c.WriteControl(t, websocket.PingMessage, []byte("p"))
 	f, _ := c.reply(id)
 	mu.Lock()
 	order = append(order, "reply")
@@ -194,8 +191,8 @@ func TestRunawayScripts(t *testing.T) {
 				}
 			}
 			select {
-			case f := <-a.frames:
-				t.Fatalf("spin answered before b's 20 calls finished: %s", f.raw)
+			case f := <-a.Frames():
+				t.Fatalf("spin answered before b's 20 calls finished: %s", f.Raw)
 			default:
 			}
 			f, _ := a.reply(spin)

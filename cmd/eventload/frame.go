@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"strconv"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/eventhost/eventhost/host/protocol"
+	"github.com/eventhost/eventhost/internal/wsframe"
 )
 
 // template is every request frame of a run but its id: head, id, tail.
@@ -54,7 +54,7 @@ const (
 // {"id":N, and are read without decoding the JSON; anything else is decoded.
 func parseFrame(messageType int, frame []byte) (kind frameKind, id uint64, code []byte) {
 	if messageType == websocket.BinaryMessage {
-		return parseBinary(frame)
+		return parseDecoded(true, frame)
 	}
 	const (
 		head      = `{"id":`
@@ -80,53 +80,32 @@ func parseFrame(messageType int, frame []byte) (kind frameKind, id uint64, code 
 			}
 		}
 	}
-	return parseJSON(frame)
+	return parseDecoded(false, frame)
 }
 
-// reply is a server frame decoded in full.
-type reply struct {
-	ID    json.RawMessage `json:"id"`
-	Event json.RawMessage `json:"event"`
-	Error *struct {
-		Code string `json:"code"`
-	} `json:"error"`
-}
-
-// parseJSON is parseFrame's slow path for text frames and binary envelopes.
-func parseJSON(frame []byte) (frameKind, uint64, []byte) {
-	var r reply
-	if err := json.Unmarshal(frame, &r); err != nil {
+// parseDecoded is parseFrame's slow path, for binary frames and the text
+// frames the fast path leaves: the frame decoded in full by wsframe.
+func parseDecoded(binary bool, frame []byte) (frameKind, uint64, []byte) {
+	f, err := wsframe.Decode(binary, frame)
+	if err != nil {
 		return frameOther, 0, nil
 	}
-	if r.ID == nil || string(r.ID) == "null" {
-		if r.Event != nil {
+	if !f.IsReply() {
+		if f.IsPush() {
 			return framePush, 0, nil
 		}
 		return frameOther, 0, nil
 	}
-	n, err := strconv.ParseUint(string(r.ID), 10, 64)
+	n, err := strconv.ParseUint(f.ID, 10, 64)
 	if err != nil || n == 0 {
 		return frameOther, 0, nil
 	}
-	if r.Error != nil {
-		code := r.Error.Code
+	if f.Error != nil {
+		code := f.Error.Code
 		if code == "" {
 			code = "unknown"
 		}
 		return frameError, n, []byte(code)
 	}
 	return frameOK, n, nil
-}
-
-// parseBinary classifies a binary frame: a 4-byte big-endian envelope
-// length, the JSON envelope, then the payload.
-func parseBinary(frame []byte) (frameKind, uint64, []byte) {
-	if len(frame) < 4 {
-		return frameOther, 0, nil
-	}
-	n := binary.BigEndian.Uint32(frame)
-	if uint64(n) > uint64(len(frame)-4) {
-		return frameOther, 0, nil
-	}
-	return parseJSON(frame[4 : 4+n])
 }
