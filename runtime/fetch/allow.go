@@ -97,3 +97,10 @@ func (a *allowList) permitsIP(ip netip.Addr) bool {
 // reached: when prefixes are listed, the address it resolves to decides,
 // at dial time.
 func (a *allowList) mayResolve() bool { return len(a.prefixes) > 0 }
+
+// CheckAllow reports the first allow-list entry that does not parse, as New
+// would: for a command line to refuse a bad -fetch-allow at once.
+func CheckAllow(entries []string) error {
+	_, err := parseAllow(entries)
+	return err
+}
