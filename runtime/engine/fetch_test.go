@@ -343,3 +343,30 @@ func TestFetchManyCallsOnePool(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFetchRoundTrip: a fetch of a small body from a loopback server,
+// from JS through the engine, against Go's http.Client doing the same.
+func BenchmarkFetchRoundTrip(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hello") }))
+	b.Cleanup(srv.Close)
+	b.Run("js", func(b *testing.B) {
+		e := newEngine(b, map[string]string{"f.js": fetchModule}, Config{PoolSize: 1})
+		arg := strconv.Quote(srv.URL)
+		for b.Loop() {
+			if o := runCall(b, e, context.Background(), newSocket("s"), "f.plain", arg); o.err != nil {
+				b.Fatal(o.err)
+			}
+		}
+	})
+	b.Run("go", func(b *testing.B) {
+		client := &http.Client{Transport: &http.Transport{}}
+		for b.Loop() {
+			resp, err := client.Get(srv.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+		}
+	})
+}
