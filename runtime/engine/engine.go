@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
+	"github.com/eventhost/eventhost/runtime/fetch"
 )
 
 // Mode is how a worker gets a module's exports.
@@ -37,6 +38,10 @@ const (
 	DefaultHookTimeout      = 10 * time.Second
 	DefaultModuleTimeout    = 10 * time.Second
 	DefaultTimerRunLimit    = 10 * time.Second
+	DefaultMaxAsync         = 10000
+	DefaultFetchTimeout     = fetch.DefaultTimeout
+	DefaultFetchMaxBody     = fetch.DefaultMaxBody
+	DefaultFetchMaxInflight = fetch.DefaultMaxInflight
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -73,6 +78,26 @@ type Config struct {
 	// continuations it runs; DefaultTimerRunLimit when zero. A run that
 	// goes on longer is interrupted and its VM replaced.
 	TimerRunLimit time.Duration
+	// MaxAsync bounds the host operations (fetches, queries: work started
+	// off the VM by a native function) in flight across the engine;
+	// DefaultMaxAsync when zero. One started beyond it is rejected at once.
+	MaxAsync int
+	// FetchTimeout bounds one fetch, on top of its call's deadline;
+	// DefaultFetchTimeout when zero.
+	FetchTimeout time.Duration
+	// FetchMaxBody bounds a fetched response body in bytes;
+	// DefaultFetchMaxBody when zero. A larger one rejects the fetch.
+	FetchMaxBody int64
+	// FetchMaxInflight bounds the fetches in flight across the engine; one
+	// more waits for a slot, within its call's deadline.
+	// DefaultFetchMaxInflight when zero.
+	FetchMaxInflight int
+	// FetchAllow lists where fetch may go: host names (any port;
+	// "*.example.com" for subdomains), host:port pairs and CIDRs. Empty
+	// allows everything. A refused fetch rejects like a network error.
+	FetchAllow []string
+
+	testNatives func(v *vm) // tests: installs extra natives in each VM
 }
 
 func (c *Config) setDefaults() {
@@ -102,6 +127,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.TimerRunLimit <= 0 {
 		c.TimerRunLimit = DefaultTimerRunLimit
+	}
+	if c.MaxAsync <= 0 {
+		c.MaxAsync = DefaultMaxAsync
 	}
 }
 
@@ -208,6 +236,14 @@ type Engine struct {
 	queue  chan *call
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// loopCtx ends when the workers are told to stop; the host work
+	// (startAsync) started on their VMs ends with it, and Close waits for
+	// its goroutines (asyncWG). asyncSlots holds one token per operation in
+	// flight, up to MaxAsync.
+	loopCtx    context.Context
+	asyncWG    sync.WaitGroup
+	asyncSlots chan struct{}
+	fetch      *fetch.Client // the fetch global's client, shared by every VM
 	// Connected and disconnect hooks started and not yet answered, and the
 	// WaitHooks calls waiting for none to be left.
 	hooksMu      sync.Mutex
@@ -229,11 +265,13 @@ type Stats struct {
 	VMsCreated uint64 `json:"vms_created"` // VMs made for workers (PoolSize at start, one more per reset)
 	VMResets   uint64 `json:"vm_resets"`   // VMs replaced after a timeout, stack overflow or panic
 	Queued     int    `json:"queued"`      // calls waiting for a VM now
+	AsyncOps   int    `json:"async_ops"`   // host operations (fetches, queries) in flight now
 }
 
 // Stats returns the pool's counters.
 func (e *Engine) Stats() Stats {
-	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue)}
+	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue),
+		AsyncOps: len(e.asyncSlots)}
 }
 
 // New builds the scripts in cfg.Dir and starts the pool. It fails with a
@@ -245,8 +283,15 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	default:
 		return nil, fmt.Errorf("engine: unknown mode %q (want %s or %s)", cfg.Mode, ModePreload, ModeReeval)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize),
+	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize), asyncSlots: make(chan struct{}, cfg.MaxAsync),
 		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames()})}
+	fc, err := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, MaxBody: cfg.FetchMaxBody,
+		MaxInflight: cfg.FetchMaxInflight, Allow: cfg.FetchAllow})
+	if err != nil {
+		e.builder.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.fetch = fc
 	gen, err := e.build(ctx, 1, nil)
 	if err != nil {
 		e.builder.Close()
@@ -254,7 +299,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.gen.Store(gen)
 	loopCtx, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
+	e.loopCtx, e.cancel = loopCtx, cancel
 	for i := range cfg.PoolSize {
 		w := newWorker(e, i)
 		e.workers = append(e.workers, w)
@@ -526,9 +571,9 @@ func (e *Engine) hookEnded() {
 	}
 }
 
-// Close interrupts the JS running now, stops the workers, and fails the
-// calls that were running, queued or awaiting with ErrClosed. It is safe to
-// call more than once.
+// Close interrupts the JS running now, stops the workers, fails the calls
+// that were running, queued or awaiting with ErrClosed, cancels their host
+// work and waits for its goroutines. It is safe to call more than once.
 func (e *Engine) Close() {
 	if e.closed.Swap(true) {
 		return
@@ -538,6 +583,8 @@ func (e *Engine) Close() {
 		w.interrupt() // JS still running, a runaway loop say, would keep Close waiting until its deadline
 	}
 	e.wg.Wait()
+	e.asyncWG.Wait() // their contexts have ended with the workers' loops
+	e.fetch.Close()
 	e.builder.Close()
 	for {
 		select {
@@ -559,6 +606,7 @@ type call struct {
 	timedOut   atomic.Bool            // set when the context ended before the outcome
 	worker     atomic.Pointer[worker] // the VM the call runs on, once started
 	sock       jsSocket               // what the handler's socket object wraps, on the VM's goroutine only
+	io         atomic.Pointer[callIO] // bounds the call's host work, once it starts some (startAsync)
 }
 
 // settle delivers the outcome once; later outcomes are dropped.
@@ -568,6 +616,9 @@ func (c *call) settle(res Result, err error) bool {
 	}
 	if stop := c.stopExpiry.Load(); stop != nil {
 		(*stop)()
+	}
+	if io := c.io.Load(); io != nil {
+		io.stop() // its pending host work is cancelled
 	}
 	c.req.Done(res, err)
 	return true

@@ -1,5 +1,7 @@
 package engine
 
+import "errors"
+
 // codedError is an error that carries the wire code clients see. The network
 // side recognises it by its ErrorCode method. Its message is written for
 // clients, so it has no package prefix.
@@ -27,6 +29,15 @@ var (
 	ErrRefused error = &codedError{"unauthorized", "connection refused"}
 	// ErrInternal: a Go panic under the call (wire code internal).
 	ErrInternal error = &codedError{"internal", "internal error"}
+)
+
+// Errors a native's host work (startAsync) is rejected with before it starts.
+var (
+	// ErrTooManyAsync: Config.MaxAsync host operations are in flight.
+	ErrTooManyAsync = errors.New("engine: too many host operations in flight")
+	// ErrNoAsync: the VM has no worker to deliver results to (a build's
+	// scratch VM, evaluating a module to find its exports).
+	ErrNoAsync = errors.New("engine: host I/O is not available while a module is evaluated at build time")
 )
 
 // stackOverflowMessage is what a call that recursed too deep is answered

@@ -15,6 +15,7 @@ import (
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/console"
 	"github.com/dop251/goja_nodejs/require"
+	"github.com/eventhost/eventhost/runtime/fetch"
 	"github.com/eventhost/eventhost/runtime/webapi"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
@@ -62,6 +63,9 @@ type vm struct {
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
 
+	ioCtx    context.Context    // host work of module top-level code; parent of its calls' (async.go)
+	ioCancel context.CancelFunc // ends ioCtx: the VM is replaced or its worker stops
+
 	dataViewProto       *goja.Object // DataView.prototype, looked up on first use (goja makes built-ins lazily)
 	placeholderReplacer goja.Value   // the replacer of stringifyAttaching, made on first use
 	attaching           *[][]byte    // where placeholderReplacer appends, while it runs
@@ -93,6 +97,9 @@ func newVM(e *Engine, w *worker) *vm {
 	if err := webapi.Install(rt); err != nil {
 		panic(fmt.Sprintf("engine: webapi: %v", err)) // a bug: the names are free in a new runtime
 	}
+	if err := fetch.Install(rt, e.fetch, v.startAsync); err != nil {
+		panic(fmt.Sprintf("engine: fetch: %v", err)) // a bug: the names are free in a new runtime
+	}
 	rt.GlobalObject().Delete("require")
 
 	if _, err := rt.RunProgram(prelude); err != nil {
@@ -110,6 +117,9 @@ func newVM(e *Engine, w *worker) *vm {
 		"to":    rt.ToValue(v.socketTo),
 	}
 	v.requireFn = rt.ToValue(v.require)
+	if e.cfg.testNatives != nil {
+		e.cfg.testNatives(v)
+	}
 	return v
 }
 
