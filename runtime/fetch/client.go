@@ -96,11 +96,14 @@ func New(opts Options) (*Client, error) {
 	c := &Client{opts: opts, allow: allow, slots: make(chan struct{}, opts.MaxInflight)}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	c.tr = &http.Transport{
-		Proxy:                 nil, // the allow-list must see the real destination
-		DialContext:           c.dialer(dialer),
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
+		Proxy:             nil, // the allow-list must see the real destination
+		DialContext:       c.dialer(dialer),
+		ForceAttemptHTTP2: true,
+		// As many kept-alive connections as fetches may be in flight: a
+		// handler calling one service under load would otherwise dial a new
+		// connection for most of its fetches (net/http's default keeps 2).
+		MaxIdleConns:          max(256, opts.MaxInflight),
+		MaxIdleConnsPerHost:   opts.MaxInflight,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
