@@ -1,5 +1,7 @@
 package engine
 
+import "errors"
+
 // codedError is an error that carries the wire code clients see. The network
 // side recognises it by its ErrorCode method. Its message is written for
 // clients, so it has no package prefix.
@@ -28,6 +30,9 @@ var (
 	// ErrInternal: a Go panic under the call (wire code internal).
 	ErrInternal error = &codedError{"internal", "internal error"}
 )
+
+// ErrNoDatabase is what db calls reject with when Config.DB is nil.
+var ErrNoDatabase = errors.New("engine: no database is configured")
 
 // stackOverflowMessage is what a call that recursed too deep is answered
 // with: the message JavaScript engines use.
