@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -48,8 +49,16 @@ func writeScripts(t testing.TB, files map[string]string) string {
 }
 
 // runCLI runs the program with args and returns its exit status and output.
+// Unless env names one, the database is an SQLite file of its own.
 func runCLI(t testing.TB, args []string, env map[string]string) (int, string, string) {
 	t.Helper()
+	if env["EVENTHOST_DB"] == "" {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["EVENTHOST_DB"] = filepath.Join(t.TempDir(), "eventhost.db")
+	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 	code := 0
@@ -323,7 +332,7 @@ func TestShutdownNotHeldByStalledHTTP(t *testing.T) {
 func TestSIGTERM(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-addr", "127.0.0.1:0", "-scripts", "../../scripts", "-log-format", "json")
-	cmd.Env = append(os.Environ(), "EVENTHOST_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "EVENTHOST_TEST_MAIN=1", "EVENTHOST_DB="+filepath.Join(t.TempDir(), "eventhost.db"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

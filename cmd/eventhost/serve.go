@@ -33,6 +33,7 @@ type serveConfig struct {
 	watch        bool
 	jwtSecret    string
 	jwtPublicKey string
+	db           dbConfig
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -47,6 +48,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.jwtSecret, "jwt-secret", "", "HMAC secret (HS256/384/512): every connection must present a valid JWT")
 	fs.StringVar(&cfg.jwtPublicKey, "jwt-public-key", "", "PEM file of an RSA (RS256) or EC P-256 (ES256) public key: every connection must present a valid JWT")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
+	cfg.db.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &cli.ExitError{Code: 0}
@@ -64,6 +66,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.pool < 1 || cfg.queue < 1 {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -pool and -queue must be positive"}
+	}
+	if err := cfg.db.check(); err != nil {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
 	if err := cfg.Check(); err != nil {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
@@ -96,8 +101,20 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 			return fmt.Errorf("-jwt-public-key %s: %w", cfg.jwtPublicKey, err)
 		}
 	}
+	// Opened before the engine, closed after it (defers run in reverse).
+	database, err := openDatabase(ctx, cfg.db, log)
+	if err != nil {
+		return &cli.ExitError{Code: 1, Msg: "eventhost: " + err.Error()}
+	}
+	defer func() {
+		if err := database.Close(); err != nil {
+			log.Warn("shutdown: closing the database", "error", err)
+		}
+	}()
 	hub := &serverHub{}
 	eng, err := engine.New(ctx, engine.Config{
+		DB:          sqlDatabase{database},
+		BeforeBuild: migrator(database, cfg.scripts, log),
 		Dir:         cfg.scripts,
 		Mode:        engine.Mode(cfg.mode),
 		PoolSize:    cfg.pool,
@@ -113,6 +130,11 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 				log.Error("build error: " + m.String())
 			}
 			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("eventhost: %s does not build:\n%s", cfg.scripts, be.Error())}
+		}
+		var me *migrationError
+		if errors.As(err, &me) {
+			log.Error("migration failed", "error", me.Error())
+			return &cli.ExitError{Code: 1, Msg: "eventhost: a migration failed, not starting: " + me.Error()}
 		}
 		return fmt.Errorf("start engine: %w", err)
 	}
