@@ -31,11 +31,49 @@
 // with one JSON argument and no binary inside takes the same path, at the
 // same cost, as before payloads had more than one.
 //
+// # Host I/O off the VM
+//
+// A native function that does Go work (an HTTP request, a database query)
+// starts it with v.startAsync(work) (async.go) and returns the pending
+// promise it gets: the VM is not held while the work runs, it serves other
+// calls, and the handler merely awaits, as it does a timer. work runs on a
+// goroutine the engine owns, gets a context that ends when the owning call
+// ends (answered, timed out, aborted, its connection gone, the VM reset, the
+// engine closed), and returns a settle function. That result reaches the VM
+// through its worker's loop (the worker's results channel, read by the same
+// select as the queue and the timers), where settle runs on the VM's
+// goroutine and the promise is resolved with its value or rejected with its
+// error (or with what it throws). A result that arrives after its call
+// ended, or on a VM replaced since, is dropped. At most Config.MaxAsync
+// operations are in flight across the engine; one more is rejected at once.
+// Close cancels the work in flight and waits for its goroutines, so work
+// must return when its context ends.
+//
+//	v.rt.Set("sleep", func(call goja.FunctionCall) goja.Value {
+//		d := time.Duration(call.Argument(0).ToInteger()) * time.Millisecond
+//		return v.startAsync(func(ctx context.Context) func() (goja.Value, error) {
+//			// Off the VM: touch no goja value here.
+//			select {
+//			case <-time.After(d):
+//			case <-ctx.Done():
+//				return func() (goja.Value, error) { return nil, ctx.Err() }
+//			}
+//			return func() (goja.Value, error) { // on the VM's goroutine
+//				return v.rt.ToValue("slept"), nil
+//			}
+//		})
+//	})
+//
+// Packages that install natives without importing the engine (fetch)
+// declare the same function type, AsyncWork, and get v.startAsync as a
+// function value.
+//
 // # Goroutines
 //
 // Call, Connect, Connected, Disconnect, HasRoute, Reload, Routes, WaitHooks
 // and Close are safe from any goroutine. The callbacks of a Request (and
 // Connected's started) run on a worker goroutine (Done may also run on the
 // goroutine of an expiring context, started on the caller's when no hook
-// runs) and must not block.
+// runs) and must not block. The goroutines of host work (startAsync) belong
+// to the engine: each ends when its work returns, and Close waits for them.
 package engine

@@ -37,6 +37,7 @@ const (
 	DefaultHookTimeout      = 10 * time.Second
 	DefaultModuleTimeout    = 10 * time.Second
 	DefaultTimerRunLimit    = 10 * time.Second
+	DefaultMaxAsync         = 10000
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -82,6 +83,12 @@ type Config struct {
 	// Reload keeps the current generation serving and reports it as
 	// LastFailure.
 	BeforeBuild func(ctx context.Context) error
+	// MaxAsync bounds the host operations (fetches, queries: work started
+	// off the VM by a native function) in flight across the engine;
+	// DefaultMaxAsync when zero. One started beyond it is rejected at once.
+	MaxAsync int
+
+	testNatives func(v *vm) // tests: installs extra natives in each VM
 }
 
 func (c *Config) setDefaults() {
@@ -111,6 +118,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.TimerRunLimit <= 0 {
 		c.TimerRunLimit = DefaultTimerRunLimit
+	}
+	if c.MaxAsync <= 0 {
+		c.MaxAsync = DefaultMaxAsync
 	}
 }
 
@@ -217,6 +227,13 @@ type Engine struct {
 	queue  chan *call
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	// loopCtx ends when the workers are told to stop; the host work
+	// (startAsync) started on their VMs ends with it, and Close waits for
+	// its goroutines (asyncWG). asyncSlots holds one token per operation in
+	// flight, up to MaxAsync.
+	loopCtx    context.Context
+	asyncWG    sync.WaitGroup
+	asyncSlots chan struct{}
 	// Connected and disconnect hooks started and not yet answered, and the
 	// WaitHooks calls waiting for none to be left.
 	hooksMu      sync.Mutex
@@ -238,11 +255,13 @@ type Stats struct {
 	VMsCreated uint64 `json:"vms_created"` // VMs made for workers (PoolSize at start, one more per reset)
 	VMResets   uint64 `json:"vm_resets"`   // VMs replaced after a timeout, stack overflow or panic
 	Queued     int    `json:"queued"`      // calls waiting for a VM now
+	AsyncOps   int    `json:"async_ops"`   // host operations (fetches, queries) in flight now
 }
 
 // Stats returns the pool's counters.
 func (e *Engine) Stats() Stats {
-	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue)}
+	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue),
+		AsyncOps: len(e.asyncSlots)}
 }
 
 // New builds the scripts in cfg.Dir and starts the pool. It fails with a
@@ -254,7 +273,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	default:
 		return nil, fmt.Errorf("engine: unknown mode %q (want %s or %s)", cfg.Mode, ModePreload, ModeReeval)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize),
+	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize), asyncSlots: make(chan struct{}, cfg.MaxAsync),
 		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames()})}
 	gen, err := e.build(ctx, 1, nil)
 	if err != nil {
@@ -263,7 +282,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.gen.Store(gen)
 	loopCtx, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
+	e.loopCtx, e.cancel = loopCtx, cancel
 	for i := range cfg.PoolSize {
 		w := newWorker(e, i)
 		e.workers = append(e.workers, w)
@@ -535,9 +554,9 @@ func (e *Engine) hookEnded() {
 	}
 }
 
-// Close interrupts the JS running now, stops the workers, and fails the
-// calls that were running, queued or awaiting with ErrClosed. It is safe to
-// call more than once.
+// Close interrupts the JS running now, stops the workers, fails the calls
+// that were running, queued or awaiting with ErrClosed, cancels their host
+// work and waits for its goroutines. It is safe to call more than once.
 func (e *Engine) Close() {
 	if e.closed.Swap(true) {
 		return
@@ -547,6 +566,7 @@ func (e *Engine) Close() {
 		w.interrupt() // JS still running, a runaway loop say, would keep Close waiting until its deadline
 	}
 	e.wg.Wait()
+	e.asyncWG.Wait() // their contexts have ended with the workers' loops
 	e.builder.Close()
 	for {
 		select {
@@ -568,6 +588,7 @@ type call struct {
 	timedOut   atomic.Bool            // set when the context ended before the outcome
 	worker     atomic.Pointer[worker] // the VM the call runs on, once started
 	sock       jsSocket               // what the handler's socket object wraps, on the VM's goroutine only
+	io         atomic.Pointer[callIO] // bounds the call's host work, once it starts some (startAsync)
 }
 
 // settle delivers the outcome once; later outcomes are dropped.
@@ -577,6 +598,9 @@ func (c *call) settle(res Result, err error) bool {
 	}
 	if stop := c.stopExpiry.Load(); stop != nil {
 		(*stop)()
+	}
+	if io := c.io.Load(); io != nil {
+		io.stop() // its pending host work is cancelled
 	}
 	c.req.Done(res, err)
 	return true

@@ -34,6 +34,15 @@ var (
 // ErrNoDatabase is what db calls reject with when Config.DB is nil.
 var ErrNoDatabase = errors.New("engine: no database is configured")
 
+// Errors a native's host work (startAsync) is rejected with before it starts.
+var (
+	// ErrTooManyAsync: Config.MaxAsync host operations are in flight.
+	ErrTooManyAsync = errors.New("engine: too many host operations in flight")
+	// ErrNoAsync: the VM has no worker to deliver results to (a build's
+	// scratch VM, evaluating a module to find its exports).
+	ErrNoAsync = errors.New("engine: host I/O is not available while a module is evaluated at build time")
+)
+
 // stackOverflowMessage is what a call that recursed too deep is answered
 // with: the message JavaScript engines use.
 const stackOverflowMessage = "Maximum call stack size exceeded"

@@ -63,6 +63,9 @@ type vm struct {
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue
 
+	ioCtx    context.Context    // host work of module top-level code; parent of its calls' (async.go)
+	ioCancel context.CancelFunc // ends ioCtx: the VM is replaced or its worker stops
+
 	dataViewProto       *goja.Object // DataView.prototype, looked up on first use (goja makes built-ins lazily)
 	placeholderReplacer goja.Value   // the replacer of stringifyAttaching, made on first use
 	attaching           *[][]byte    // where placeholderReplacer appends, while it runs
@@ -111,6 +114,9 @@ func newVM(e *Engine, w *worker) *vm {
 		"to":    rt.ToValue(v.socketTo),
 	}
 	v.requireFn = rt.ToValue(v.require)
+	if e.cfg.testNatives != nil {
+		e.cfg.testNatives(v)
+	}
 	return v
 }
 

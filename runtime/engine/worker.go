@@ -28,6 +28,8 @@ type worker struct {
 	vm   *vm           // replaced by reset; only the worker goroutine reads it without mu
 	wake chan struct{} // a new generation is current
 
+	results chan *asyncJob // host work done (startAsync), for the VM to settle
+
 	mu          sync.Mutex
 	running     *call              // whose JS runs now (for interrupts)
 	runDeadline time.Time          // when the run of running is interrupted; zero: never
@@ -47,7 +49,8 @@ type worker struct {
 }
 
 func newWorker(e *Engine, id int) *worker {
-	w := &worker{e: e, id: id, pending: make(map[*call]struct{}), wake: make(chan struct{}, 1)}
+	w := &worker{e: e, id: id, pending: make(map[*call]struct{}), wake: make(chan struct{}, 1),
+		results: make(chan *asyncJob)}
 	w.vm = newVM(e, w)
 	e.vmsCreated.Add(1)
 	return w
@@ -58,6 +61,7 @@ func newWorker(e *Engine, id int) *worker {
 func (w *worker) loop(ctx context.Context) {
 	clock := time.NewTimer(time.Hour)
 	defer clock.Stop()
+	defer func() { w.vm.stopIO() }() // after abortPending: host work of top-level code too
 	defer w.abortPending(ErrClosed)
 	defer func() {
 		w.mu.Lock()
@@ -79,6 +83,8 @@ func (w *worker) loop(ctx context.Context) {
 			w.start(c)
 		case <-due:
 			w.fireTimers()
+		case j := <-w.results:
+			w.completeAsync(j)
 		case <-w.wake:
 			// Drop the old generation's module instances now rather than at
 			// this worker's next call, so that their memory returns.
@@ -479,6 +485,7 @@ func (w *worker) recoverPanicValue(c *call, r any) {
 // with it.
 func (w *worker) reset(cause *call, reason string) {
 	n := w.abortPending(ErrAborted)
+	w.vm.stopIO() // the host work started on it ends; its results are dropped
 	vm := newVM(w.e, w)
 	w.mu.Lock() // a run may still be marked (start leaves after answering): interrupts read vm under mu
 	w.vm = vm
