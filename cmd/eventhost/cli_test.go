@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	if postgresSkipNotice() {
+		os.Exit(1)
+	}
 	os.Exit(m.Run())
 }
 
