@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -358,4 +360,60 @@ func TestDBFlags(t *testing.T) {
 	if got := redactDSN("postgres://u:secret@h/db?password=also"); strings.Contains(got, "secret") || strings.Contains(got, "also") {
 		t.Errorf("redactDSN kept a password: %s", got)
 	}
+}
+
+// TestShippedChatHistory: the shipped chat room keeps its messages in the
+// database (scripts/_migrations/001_chat.sql): chat.room.history returns
+// them oldest first, also after a restart, and only to members.
+func TestShippedChatHistory(t *testing.T) {
+	t.Parallel()
+	forEachDB(t, func(t *testing.T, b dbBackend) {
+		dsn := b.dsn(t)
+		srv := startDB(t, "../../scripts", dsn, "-watch=false")
+		ada := dial(t, srv.url+"?name=Ada")
+		ada.ok("chat.room.join", `{"room":"lobby"}`, `{"room":"lobby","members":1}`)
+		for _, text := range []string{"one", "two", "three"} {
+			if f := ada.call("chat.room.say", `{"room":"lobby","text":"`+text+`"}`); f.err != nil {
+				t.Fatalf("say: %s", f.raw)
+			}
+		}
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
+
+		srv = startDB(t, "../../scripts", dsn, "-watch=false")
+		bob := dial(t, srv.url+"?name=Bob")
+		bob.fails("chat.room.history", `{"room":"lobby"}`, "forbidden")
+		bob.ok("chat.room.join", `{"room":"lobby"}`, `{"room":"lobby","members":1}`)
+		type history struct {
+			Room     string
+			Messages []struct{ From, Text, At string }
+		}
+		read := func(limit int) history {
+			t.Helper()
+			f := bob.call("chat.room.history", fmt.Sprintf(`{"room":"lobby","limit":%d}`, limit))
+			var h history
+			if f.err != nil || json.Unmarshal(f.data, &h) != nil || h.Room != "lobby" || len(h.Messages) != limit {
+				t.Fatalf("history of %d: %s", limit, f.raw)
+			}
+			return h
+		}
+		// Oldest first; messages of the same millisecond in any order.
+		all := read(3)
+		var texts []string
+		for i, m := range all.Messages {
+			texts = append(texts, m.Text)
+			if m.From != "Ada" || i > 0 && m.At < all.Messages[i-1].At {
+				t.Fatalf("history: %+v", all.Messages)
+			}
+		}
+		if slices.Sort(texts); strings.Join(texts, ",") != "one,three,two" {
+			t.Fatalf("history texts %v", texts)
+		}
+		last := read(1).Messages[0]
+		if last.At != all.Messages[2].At {
+			t.Fatalf("history of 1: %+v, want the newest of %+v", last, all.Messages)
+		}
+		bob.fails("chat.room.history", `{"room":"lobby","limit":0}`, "bad_request")
+	})
 }
