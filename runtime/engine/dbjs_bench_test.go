@@ -10,7 +10,7 @@ import (
 // awaits db.query and returns the row), beside the same call of a handler
 // that awaits nothing, which is what the engine costs without the query;
 // go-fresh-goroutine runs each Go query on a goroutine of its own, as host
-// work does.
+// work does; js-16-in-flight is the js call with 16 callers at once.
 func BenchmarkDBQuery(b *testing.B) {
 	d := openSQLite(b)
 	ctx := context.Background()
@@ -71,4 +71,21 @@ export async function none(socket, id) { return { id, body: "hello" } }
 			}
 		})
 	}
+	// 16 calls in flight on the one VM: the queries' waits overlap.
+	b.Run("js-16-in-flight", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(8) // 8 × GOMAXPROCS (2) callers
+		b.RunParallel(func(pb *testing.PB) {
+			done := make(chan error, 1)
+			req := &Request{Event: "q.one", Data: []byte("1"), Socket: newSocket("s"),
+				Done: func(_ Result, err error) { done <- err }}
+			for pb.Next() {
+				e.Call(ctx, req)
+				if err := <-done; err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }
