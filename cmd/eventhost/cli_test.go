@@ -218,7 +218,7 @@ func TestHealthzAndOrigin(t *testing.T) {
 	srv := startServer(t, "-scripts", "../../scripts", "-allow-origin", "https://app.example")
 	h := srv.healthz(t)
 	status := h["status"].(map[string]any)
-	if h["ok"] != true || status["generation"] != 1.0 || status["routes"] != 12.0 || status["mode"] != "preload" {
+	if h["ok"] != true || status["generation"] != 1.0 || status["routes"] != 13.0 || status["mode"] != "preload" {
 		t.Fatalf("healthz %v", h)
 	}
 	for origin, want := range map[string]int{
