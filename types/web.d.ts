@@ -299,3 +299,114 @@ interface Performance {
   toJSON(): { timeOrigin: number };
 }
 declare var performance: Performance;
+
+// ------------------------------------------------------------------ fetch
+// (package runtime/fetch) WHATWG fetch on Go's net/http, off the VM. The
+// response body is read whole (at most -fetch-max-body) before fetch
+// resolves; there are no streams, Blob or FormData. A network failure, a
+// destination refused by -fetch-allow, a body over -fetch-max-body or
+// -fetch-timeout rejects with TypeError("fetch failed") whose `cause` is an
+// Error with a `code` (ECONNREFUSED, ENOTFOUND, ETIMEDOUT,
+// ERR_FETCH_NOT_ALLOWED, ERR_FETCH_BODY_TOO_LARGE, ERR_FETCH_REDIRECT,
+// ERR_FETCH_SCHEME). A fetch still pending when its call ends is cancelled.
+
+type HeadersInit = Headers | [string, string][] | Iterable<readonly [string, string]> | Record<string, string>;
+type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams;
+type RequestRedirect = "follow" | "error" | "manual";
+type RequestInfo = Request | string | URL;
+
+interface RequestInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: BodyInit | null;
+  signal?: AbortSignal | null;
+  redirect?: RequestRedirect;
+}
+interface ResponseInit {
+  status?: number;
+  statusText?: string;
+  headers?: HeadersInit;
+}
+
+/** Header names are lower-cased; entries are sorted, set-cookie values kept apart. */
+interface Headers extends Iterable<[string, string]> {
+  append(name: string, value: string): void;
+  delete(name: string): void;
+  get(name: string): string | null;
+  getSetCookie(): string[];
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+  forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+declare var Headers: { prototype: Headers; new (init?: HeadersInit): Headers };
+
+/** What Request and Response share: a body that can be read once. */
+interface Body {
+  readonly bodyUsed: boolean;
+  text(): Promise<string>;
+  json(): Promise<any>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  bytes(): Promise<Uint8Array>;
+}
+
+interface Request extends Body {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly redirect: RequestRedirect;
+  readonly signal: AbortSignal;
+  clone(): Request;
+}
+declare var Request: { prototype: Request; new (input: RequestInfo, init?: RequestInit): Request };
+
+interface Response extends Body {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly statusText: string;
+  readonly headers: Headers;
+  /** The final URL, after redirects. */
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly type: "basic" | "default" | "error";
+  clone(): Response;
+}
+declare var Response: {
+  prototype: Response;
+  new (body?: BodyInit | null, init?: ResponseInit): Response;
+  json(data: unknown, init?: ResponseInit): Response;
+  redirect(url: string | URL, status?: number): Response;
+  error(): Response;
+};
+
+interface AbortSignal {
+  readonly aborted: boolean;
+  readonly reason: any;
+  onabort: ((this: AbortSignal, ev: { type: "abort"; target: AbortSignal }) => any) | null;
+  throwIfAborted(): void;
+  addEventListener(type: "abort", listener: (ev: { type: "abort"; target: AbortSignal }) => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: (ev: { type: "abort"; target: AbortSignal }) => void): void;
+}
+declare var AbortSignal: {
+  prototype: AbortSignal;
+  abort(reason?: any): AbortSignal;
+  /** Aborts with a DOMException named TimeoutError after ms (an engine timer). */
+  timeout(ms: number): AbortSignal;
+  any(signals: Iterable<AbortSignal>): AbortSignal;
+};
+
+interface AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: any): void;
+}
+declare var AbortController: { prototype: AbortController; new (): AbortController };
+
+/**
+ * Fetches a URL with Go's net/http. Resolves once the whole body has been
+ * read; rejects with TypeError("fetch failed") (see above), or with the
+ * signal's reason when it aborts.
+ */
+declare function fetch(input: RequestInfo, init?: RequestInit): Promise<Response>;

@@ -21,6 +21,7 @@ import (
 	"github.com/eventhost/eventhost/host/socketio"
 	"github.com/eventhost/eventhost/runtime/bundle"
 	"github.com/eventhost/eventhost/runtime/engine"
+	"github.com/eventhost/eventhost/runtime/fetch"
 )
 
 // serveConfig is everything the serve command is told.
@@ -34,6 +35,11 @@ type serveConfig struct {
 	jwtSecret    string
 	jwtPublicKey string
 	db           dbConfig
+
+	fetchTimeout     time.Duration
+	fetchMaxBody     cli.ByteSize
+	fetchMaxInflight int
+	fetchAllow       string // comma-separated
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -47,6 +53,11 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&cfg.queue, "queue", engine.DefaultQueueSize, "calls that may wait for a VM; beyond it calls are answered with overloaded")
 	fs.StringVar(&cfg.jwtSecret, "jwt-secret", "", "HMAC secret (HS256/384/512): every connection must present a valid JWT")
 	fs.StringVar(&cfg.jwtPublicKey, "jwt-public-key", "", "PEM file of an RSA (RS256) or EC P-256 (ES256) public key: every connection must present a valid JWT")
+	cfg.fetchMaxBody = engine.DefaultFetchMaxBody
+	fs.DurationVar(&cfg.fetchTimeout, "fetch-timeout", engine.DefaultFetchTimeout, "bound of one fetch from a script (the call's deadline bounds it too)")
+	fs.Var(&cfg.fetchMaxBody, "fetch-max-body", "largest response body a fetch reads (bytes, or with KiB/MiB); larger rejects the fetch")
+	fs.IntVar(&cfg.fetchMaxInflight, "fetch-max-inflight", engine.DefaultFetchMaxInflight, "fetches in flight server-wide; more wait for a slot")
+	fs.StringVar(&cfg.fetchAllow, "fetch-allow", "", "comma-separated hosts (*.example.com for subdomains), host:port pairs and CIDRs fetch may reach; empty allows all")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	cfg.db.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -70,11 +81,28 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if err := cfg.db.check(); err != nil {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
+	if cfg.fetchTimeout <= 0 || cfg.fetchMaxBody < 1 || cfg.fetchMaxInflight < 1 {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -fetch-timeout, -fetch-max-body and -fetch-max-inflight must be positive"}
+	}
+	if err := fetch.CheckAllow(cfg.fetchAllowList()); err != nil {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -fetch-allow: " + err.Error()}
+	}
 	if err := cfg.Check(); err != nil {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
 	cfg.scripts = resolveScripts(cfg.scripts)
 	return cfg, nil
+}
+
+// fetchAllowList splits -fetch-allow into its entries.
+func (cfg serveConfig) fetchAllowList() []string {
+	var list []string
+	for _, e := range strings.Split(cfg.fetchAllow, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			list = append(list, e)
+		}
+	}
+	return list
 }
 
 // resolveScripts returns the scripts folder with symbolic links resolved:
@@ -122,6 +150,11 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		Logger:      log,
 		Hub:         hub,
 		HookTimeout: cfg.Timeout,
+
+		FetchTimeout:     cfg.fetchTimeout,
+		FetchMaxBody:     int64(cfg.fetchMaxBody),
+		FetchMaxInflight: cfg.fetchMaxInflight,
+		FetchAllow:       cfg.fetchAllowList(),
 	})
 	if err != nil {
 		var be *bundle.Error

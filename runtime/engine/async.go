@@ -151,6 +151,13 @@ func (w *worker) completeAsync(j *asyncJob) {
 	if c != nil && (c.settled.Load() || c.isAbandoned()) {
 		return
 	}
+	if c != nil && c.ctx.Err() != nil {
+		// The call's context has ended (its work's with it, which may be
+		// why the work returned): the context's error answers it, not
+		// the result.
+		c.expire()
+		return
+	}
 	if c == nil {
 		c = &call{req: Request{Event: "(async)", Socket: noSocket{}, Done: func(Result, error) {}}, ctx: context.Background()}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
+	"github.com/eventhost/eventhost/runtime/fetch"
 )
 
 // Mode is how a worker gets a module's exports.
@@ -38,6 +39,9 @@ const (
 	DefaultModuleTimeout    = 10 * time.Second
 	DefaultTimerRunLimit    = 10 * time.Second
 	DefaultMaxAsync         = 10000
+	DefaultFetchTimeout     = fetch.DefaultTimeout
+	DefaultFetchMaxBody     = fetch.DefaultMaxBody
+	DefaultFetchMaxInflight = fetch.DefaultMaxInflight
 )
 
 // Config configures an Engine. The zero value of each field means its
@@ -87,6 +91,20 @@ type Config struct {
 	// off the VM by a native function) in flight across the engine;
 	// DefaultMaxAsync when zero. One started beyond it is rejected at once.
 	MaxAsync int
+	// FetchTimeout bounds one fetch, on top of its call's deadline;
+	// DefaultFetchTimeout when zero.
+	FetchTimeout time.Duration
+	// FetchMaxBody bounds a fetched response body in bytes;
+	// DefaultFetchMaxBody when zero. A larger one rejects the fetch.
+	FetchMaxBody int64
+	// FetchMaxInflight bounds the fetches in flight across the engine; one
+	// more waits for a slot, within its call's deadline.
+	// DefaultFetchMaxInflight when zero.
+	FetchMaxInflight int
+	// FetchAllow lists where fetch may go: host names (any port;
+	// "*.example.com" for subdomains), host:port pairs and CIDRs. Empty
+	// allows everything. A refused fetch rejects like a network error.
+	FetchAllow []string
 
 	testNatives func(v *vm) // tests: installs extra natives in each VM
 }
@@ -234,6 +252,7 @@ type Engine struct {
 	loopCtx    context.Context
 	asyncWG    sync.WaitGroup
 	asyncSlots chan struct{}
+	fetch      *fetch.Client // the fetch global's client, shared by every VM
 	// Connected and disconnect hooks started and not yet answered, and the
 	// WaitHooks calls waiting for none to be left.
 	hooksMu      sync.Mutex
@@ -275,6 +294,13 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize), asyncSlots: make(chan struct{}, cfg.MaxAsync),
 		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames()})}
+	fc, err := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, MaxBody: cfg.FetchMaxBody,
+		MaxInflight: cfg.FetchMaxInflight, Allow: cfg.FetchAllow})
+	if err != nil {
+		e.builder.Close()
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.fetch = fc
 	gen, err := e.build(ctx, 1, nil)
 	if err != nil {
 		e.builder.Close()
@@ -567,6 +593,7 @@ func (e *Engine) Close() {
 	}
 	e.wg.Wait()
 	e.asyncWG.Wait() // their contexts have ended with the workers' loops
+	e.fetch.Close()
 	e.builder.Close()
 	for {
 		select {

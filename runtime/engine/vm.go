@@ -15,6 +15,7 @@ import (
 	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/console"
 	"github.com/dop251/goja_nodejs/require"
+	"github.com/eventhost/eventhost/runtime/fetch"
 	"github.com/eventhost/eventhost/runtime/webapi"
 
 	"github.com/eventhost/eventhost/runtime/bundle"
@@ -96,6 +97,9 @@ func newVM(e *Engine, w *worker) *vm {
 	buffer.Enable(rt)
 	if err := webapi.Install(rt); err != nil {
 		panic(fmt.Sprintf("engine: webapi: %v", err)) // a bug: the names are free in a new runtime
+	}
+	if err := fetch.Install(rt, e.fetch, v.startAsync); err != nil {
+		panic(fmt.Sprintf("engine: fetch: %v", err)) // a bug: the names are free in a new runtime
 	}
 	rt.GlobalObject().Delete("require")
 
