@@ -350,3 +350,103 @@ export type DisconnectReason =
  * emits to the socket itself go nowhere. Failures are only logged.
  */
 export type DisconnectHook = (socket: Socket, reason: DisconnectReason) => void;
+
+/**
+ * A parameter of {@link Statements.query} and {@link Statements.exec}, bound
+ * to its `?` placeholder (never spliced into the SQL text):
+ *
+ * - `null` and `undefined` are NULL; booleans are booleans (SQLite: 1 and 0);
+ * - a number that is an integer within ±2^53 is an integer, any other
+ *   number a double; a `bigint` is an exact 64-bit integer (beyond that range
+ *   the statement is rejected);
+ * - a string is text;
+ * - a `Uint8Array`, `Buffer`, `ArrayBuffer`, any other typed array or
+ *   `DataView` is a BLOB (PostgreSQL: bytea) of the bytes in view, copied
+ *   when the statement starts;
+ * - a `Date` is a timestamp in UTC (an invalid Date is rejected).
+ *
+ * Objects and arrays are rejected: pass `JSON.stringify(value)` for a JSON
+ * column.
+ */
+export type SQLValue = null | undefined | boolean | number | bigint | string | ArrayBuffer | ArrayBufferView | Date;
+
+/**
+ * A column's value in a row: NULL is `null`; integers are numbers, or
+ * `bigint` beyond ±(2^53-1), exactly; doubles are numbers; text is a string
+ * (PostgreSQL numeric, uuid, json and arrays too, in their text form); a
+ * BLOB (bytea) is a `Uint8Array`; a column declared BOOLEAN is a boolean; a
+ * timestamp (SQLite: a column declared DATE, DATETIME or TIMESTAMP) is a
+ * `Date`, to the millisecond.
+ */
+export type SQLResult = null | boolean | number | bigint | string | Uint8Array | Date;
+
+/**
+ * One row of a query: its columns as properties, in the query's order
+ * (except names that are array indexes, such as `"1"`, which JavaScript puts
+ * first). Of two columns with the same name, the later one wins: alias
+ * them (`SELECT a.id AS a_id, b.id AS b_id`).
+ */
+export type Row = Record<string, SQLResult>;
+
+/** What {@link Statements.exec} reports. */
+export interface ExecResult {
+  /** The rows the statement inserted, changed or deleted. */
+  rowsAffected: number;
+  /**
+   * SQLite: the rowid of the last row inserted (by this connection); always
+   * 0 on PostgreSQL: use `INSERT ... RETURNING id` with `query` there.
+   */
+  lastInsertId: number | bigint;
+}
+
+/** The statements of {@link db} and of a transaction (`tx`). */
+export interface Statements {
+  /**
+   * Runs a statement that returns rows and resolves with all of them, at
+   * most `-db-max-rows` (more rejects). Write `?` for each parameter, on
+   * every backend.
+   *
+   * @example
+   * const rows = await db.query("SELECT id, body FROM notes WHERE room = ? ORDER BY id DESC LIMIT ?", room, 50);
+   * @typeParam R the shape of a row
+   * @param sql one statement, with `?` placeholders
+   * @param params one value per placeholder, in order
+   */
+  query<R = Row>(sql: string, ...params: SQLValue[]): Promise<R[]>;
+  /**
+   * Runs a statement without rows (INSERT, UPDATE, DELETE, DDL).
+   *
+   * @param sql one statement, with `?` placeholders
+   * @param params one value per placeholder, in order
+   */
+  exec(sql: string, ...params: SQLValue[]): Promise<ExecResult>;
+}
+
+/**
+ * The scripts' SQL database (`-db`: an SQLite file by default, or
+ * PostgreSQL): `import { db } from "eventhost"`.
+ *
+ * Statements run off the JavaScript VM, which serves other calls while
+ * they run. A statement still running when its call ends (answered, timed
+ * out, its connection gone) is cancelled, and its promise never settles.
+ */
+export interface Database extends Statements {
+  /**
+   * Runs `fn` in a transaction: it commits when the promise `fn` returns
+   * resolves (and `tx` resolves with its value), and rolls back when `fn`
+   * throws or rejects (`tx` rejects with the same value) or when the call
+   * ends first. Inside, use `tx.query` and `tx.exec` and await them; `db`'s
+   * own writes would wait for the transaction to end (on SQLite, writes
+   * take turns), and `tx` fails once `fn` has settled.
+   *
+   * @example
+   * await db.tx(async (tx) => {
+   *   await tx.exec("UPDATE accounts SET balance = balance - ? WHERE id = ?", amount, from);
+   *   await tx.exec("UPDATE accounts SET balance = balance + ? WHERE id = ?", amount, to);
+   * });
+   */
+  tx<T>(fn: (tx: Statements) => T | Promise<T>): Promise<T>;
+}
+
+/** The scripts' SQL database: see {@link Database} and docs/scripts.md. */
+export declare const db: Database;

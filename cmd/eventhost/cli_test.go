@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +29,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	if postgresSkipNotice() {
+		os.Exit(1)
+	}
 	os.Exit(m.Run())
 }
 
@@ -48,8 +52,16 @@ func writeScripts(t testing.TB, files map[string]string) string {
 }
 
 // runCLI runs the program with args and returns its exit status and output.
+// Unless env names one, the database is an SQLite file of its own.
 func runCLI(t testing.TB, args []string, env map[string]string) (int, string, string) {
 	t.Helper()
+	if env["EVENTHOST_DB"] == "" {
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["EVENTHOST_DB"] = filepath.Join(t.TempDir(), "eventhost.db")
+	}
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
 	code := 0
@@ -206,7 +218,7 @@ func TestHealthzAndOrigin(t *testing.T) {
 	srv := startServer(t, "-scripts", "../../scripts", "-allow-origin", "https://app.example")
 	h := srv.healthz(t)
 	status := h["status"].(map[string]any)
-	if h["ok"] != true || status["generation"] != 1.0 || status["routes"] != 12.0 || status["mode"] != "preload" {
+	if h["ok"] != true || status["generation"] != 1.0 || status["routes"] != 13.0 || status["mode"] != "preload" {
 		t.Fatalf("healthz %v", h)
 	}
 	for origin, want := range map[string]int{
@@ -323,7 +335,7 @@ func TestShutdownNotHeldByStalledHTTP(t *testing.T) {
 func TestSIGTERM(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0], "-addr", "127.0.0.1:0", "-scripts", "../../scripts", "-log-format", "json")
-	cmd.Env = append(os.Environ(), "EVENTHOST_TEST_MAIN=1")
+	cmd.Env = append(os.Environ(), "EVENTHOST_TEST_MAIN=1", "EVENTHOST_DB="+filepath.Join(t.TempDir(), "eventhost.db"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,10 +53,14 @@ type testServer struct {
 	stop func() error
 }
 
-// startServer runs serve with the given flags (plus -addr 127.0.0.1:0) until
-// the test ends.
+// startServer runs serve with the given flags (plus -addr 127.0.0.1:0, and
+// -db with an SQLite file of its own unless args name one) until the test
+// ends.
 func startServer(t testing.TB, args ...string) *testServer {
 	t.Helper()
+	if !slices.Contains(args, "-db") {
+		args = append([]string{"-db", filepath.Join(t.TempDir(), "eventhost.db")}, args...)
+	}
 	cfg, err := parseServeFlags(append([]string{"-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("flags %v: %v", args, err)

@@ -34,6 +34,7 @@ type serveConfig struct {
 	watch        bool
 	jwtSecret    string
 	jwtPublicKey string
+	db           dbConfig
 
 	fetchTimeout     time.Duration
 	fetchMaxBody     cli.ByteSize
@@ -58,6 +59,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&cfg.fetchMaxInflight, "fetch-max-inflight", engine.DefaultFetchMaxInflight, "fetches in flight server-wide; more wait for a slot")
 	fs.StringVar(&cfg.fetchAllow, "fetch-allow", "", "comma-separated hosts (*.example.com for subdomains), host:port pairs and CIDRs fetch may reach; empty allows all")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
+	cfg.db.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &cli.ExitError{Code: 0}
@@ -75,6 +77,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if cfg.pool < 1 || cfg.queue < 1 {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -pool and -queue must be positive"}
+	}
+	if err := cfg.db.check(); err != nil {
+		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: " + err.Error()}
 	}
 	if cfg.fetchTimeout <= 0 || cfg.fetchMaxBody < 1 || cfg.fetchMaxInflight < 1 {
 		return cfg, &cli.ExitError{Code: 2, Msg: "eventhost serve: -fetch-timeout, -fetch-max-body and -fetch-max-inflight must be positive"}
@@ -124,8 +129,20 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 			return fmt.Errorf("-jwt-public-key %s: %w", cfg.jwtPublicKey, err)
 		}
 	}
+	// Opened before the engine, closed after it (defers run in reverse).
+	database, err := openDatabase(ctx, cfg.db, log)
+	if err != nil {
+		return &cli.ExitError{Code: 1, Msg: "eventhost: " + err.Error()}
+	}
+	defer func() {
+		if err := database.Close(); err != nil {
+			log.Warn("shutdown: closing the database", "error", err)
+		}
+	}()
 	hub := &serverHub{}
 	eng, err := engine.New(ctx, engine.Config{
+		DB:          sqlDatabase{database},
+		BeforeBuild: migrator(database, cfg.scripts, log),
 		Dir:         cfg.scripts,
 		Mode:        engine.Mode(cfg.mode),
 		PoolSize:    cfg.pool,
@@ -146,6 +163,11 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 				log.Error("build error: " + m.String())
 			}
 			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("eventhost: %s does not build:\n%s", cfg.scripts, be.Error())}
+		}
+		var me *migrationError
+		if errors.As(err, &me) {
+			log.Error("migration failed", "error", me.Error())
+			return &cli.ExitError{Code: 1, Msg: "eventhost: a migration failed, not starting: " + me.Error()}
 		}
 		return fmt.Errorf("start engine: %w", err)
 	}

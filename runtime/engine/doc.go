@@ -68,6 +68,17 @@
 // declare the same function type, AsyncWork, and get v.startAsync as a
 // function value.
 //
+// # The database
+//
+// The native module's db object (dbjs.go) reaches Config.DB, a Database the
+// engine declares and cmd wires to a db.DB. Every statement is host work:
+// its parameters are converted to Go values on the VM (bytes copied), the
+// statement runs off the VM under its call's context, and the rows become
+// JS values on the VM (dbvalues.go holds the mapping both ways). db.tx is
+// two pieces of host work: one holds Database.Tx open, waiting for the
+// script's function to settle (or the call to end: rollback); the other
+// waits for the transaction to begin and then calls the function on the VM.
+//
 // # Goroutines
 //
 // Call, Connect, Connected, Disconnect, HasRoute, Reload, Routes, WaitHooks

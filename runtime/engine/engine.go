@@ -78,6 +78,15 @@ type Config struct {
 	// continuations it runs; DefaultTimerRunLimit when zero. A run that
 	// goes on longer is interrupted and its VM replaced.
 	TimerRunLimit time.Duration
+	// DB is the database of the native module's db object; nil makes every
+	// db call reject with ErrNoDatabase.
+	DB Database
+	// BeforeBuild, when set, runs before every build of the scripts (in New
+	// and in each Reload), e.g. to apply the scripts' database migrations.
+	// Its error fails the build as a build error does: New returns it;
+	// Reload keeps the current generation serving and reports it as
+	// LastFailure.
+	BeforeBuild func(ctx context.Context) error
 	// MaxAsync bounds the host operations (fetches, queries: work started
 	// off the VM by a native function) in flight across the engine;
 	// DefaultMaxAsync when zero. One started beyond it is rejected at once.

@@ -31,6 +31,9 @@ var (
 	ErrInternal error = &codedError{"internal", "internal error"}
 )
 
+// ErrNoDatabase is what db calls reject with when Config.DB is nil.
+var ErrNoDatabase = errors.New("engine: no database is configured")
+
 // Errors a native's host work (startAsync) is rejected with before it starts.
 var (
 	// ErrTooManyAsync: Config.MaxAsync host operations are in flight.

@@ -141,6 +141,11 @@ var errModuleTimeout = errors.New("module evaluation interrupted")
 // event.
 func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*generation, error) {
 	start := time.Now()
+	if e.cfg.BeforeBuild != nil {
+		if err := e.cfg.BeforeBuild(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res, err := e.builder.Build(ctx)
 	if err != nil {
 		return nil, err

@@ -256,7 +256,8 @@ func (noHub) Emit(string, string, Payload) int               { return 0 }
 func (noHub) EmitToRoom(string, string, string, Payload) int { return 0 }
 func (noHub) RoomSize(string, string) int                    { return 0 }
 
-// nativeModule returns the exports of the module "eventhost": io and ack.
+// nativeModule returns the exports of the module "eventhost": io, ack and
+// db.
 func (v *vm) nativeModule() goja.Value {
 	if v.io == nil {
 		io := v.namespaceObject("/")
@@ -270,6 +271,7 @@ func (v *vm) nativeModule() goja.Value {
 		v.io = v.rt.NewObject()
 		_ = v.io.Set("io", io)
 		_ = v.io.Set("ack", v.ack)
+		_ = v.io.Set("db", v.dbObject())
 	}
 	return v.io
 }

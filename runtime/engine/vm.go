@@ -59,6 +59,7 @@ type vm struct {
 	requireFn        goja.Value
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
 	io               *goja.Object          // the native module "eventhost", made on first require
+	db               dbJS                  // what the db object and its results need
 
 	current *call // the call whose JS runs now, if any
 	timers  timerQueue

@@ -1,15 +1,19 @@
-// A chat room: chat.room.join, chat.room.say and chat.room.leave.
+// A chat room: chat.room.join, chat.room.say, chat.room.history and
+// chat.room.leave. Messages are kept in the database (the table of
+// scripts/_migrations/001_chat.sql), so history survives restarts.
 //
 // > {"event":"chat.room.join","data":{"room":"lobby","name":"Ada"},"id":1}
 // < {"id":1,"data":{"room":"lobby","members":2}}
 // > {"event":"chat.room.say","data":{"room":"lobby","text":"hi"},"id":2}
 // < {"event":"chat.message","data":{"room":"lobby","from":"Ada","text":"hi","at":"..."}}
 // < {"id":2,"data":{"delivered":2}}
+// > {"event":"chat.room.history","data":{"room":"lobby"},"id":3}
+// < {"id":3,"data":{"room":"lobby","messages":[{"from":"Ada","text":"hi","at":"..."}]}}
 //
 // The other members get the pushes chat.joined {room, name}, chat.message
 // {room, from, text, at} and chat.left {room, name} (also sent by the
 // disconnect hook in scripts/_connection.ts when a member's connection ends).
-import { io, type Socket } from "eventhost";
+import { db, io, type Socket } from "eventhost";
 
 /** What this example keeps in socket.data (set first by the connect hook). */
 export interface ChatData {
@@ -21,6 +25,8 @@ type ChatSocket = Socket<ChatData>;
 const MAX_ROOM = 64;
 const MAX_NAME = 32;
 const MAX_TEXT = 2000;
+const HISTORY = 50;
+const MAX_HISTORY = 200;
 
 /** An Error whose code reaches the client, e.g. "bad_request". */
 function fail(code: string, message: string): Error & { code: string } {
@@ -71,10 +77,11 @@ export function join(socket: ChatSocket, data: { room?: unknown; name?: unknown 
 }
 
 /**
- * chat.room.say {room, text}: sends chat.message to every member of the
- * room, the sender included. Only members may speak (else "forbidden").
+ * chat.room.say {room, text}: stores the message, then sends chat.message to
+ * every member of the room, the sender included. Only members may speak
+ * (else "forbidden").
  */
-export function say(socket: ChatSocket, data: { room?: unknown; text?: unknown } | undefined) {
+export async function say(socket: ChatSocket, data: { room?: unknown; text?: unknown } | undefined) {
   const room = roomOf(data);
   const text = data?.text;
   if (typeof text !== "string" || text === "" || text.length > MAX_TEXT) {
@@ -83,13 +90,33 @@ export function say(socket: ChatSocket, data: { room?: unknown; text?: unknown }
   if (!socket.rooms.includes(room)) {
     throw fail("forbidden", `join room ${JSON.stringify(room)} before speaking in it`);
   }
-  const delivered = io.to(room).emit("chat.message", {
-    room,
-    from: socket.data.name ?? "guest",
-    text,
-    at: new Date().toISOString(),
-  });
+  const from = socket.data.name ?? "guest";
+  const at = new Date();
+  await db.exec("INSERT INTO chat_messages (room, sender, body, at) VALUES (?, ?, ?, ?)", room, from, text, at);
+  const delivered = io.to(room).emit("chat.message", { room, from, text, at: at.toISOString() });
   return { delivered };
+}
+
+/**
+ * chat.room.history {room, limit?}: the room's last messages (50, at most
+ * 200), oldest first. Only members may read it (else "forbidden").
+ */
+export async function history(socket: ChatSocket, data: { room?: unknown; limit?: unknown } | undefined) {
+  const room = roomOf(data);
+  const limit = data?.limit ?? HISTORY;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY) {
+    throw fail("bad_request", `limit must be an integer from 1 to ${MAX_HISTORY}`);
+  }
+  if (!socket.rooms.includes(room)) {
+    throw fail("forbidden", `join room ${JSON.stringify(room)} before reading its history`);
+  }
+  const rows = await db.query<{ sender: string; body: string; at: Date }>(
+    "SELECT sender, body, at FROM chat_messages WHERE room = ? ORDER BY at DESC LIMIT ?",
+    room,
+    limit,
+  );
+  const messages = rows.reverse().map((r) => ({ from: r.sender, text: r.body, at: r.at.toISOString() }));
+  return { room, messages };
 }
 
 /**
