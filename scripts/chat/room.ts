@@ -1,6 +1,7 @@
 // A chat room: chat.room.join, chat.room.say, chat.room.history and
 // chat.room.leave. Messages are kept in the database (the table of
-// scripts/_migrations/001_chat.sql), so history survives restarts.
+// scripts/_migrations/001_chat.sql), so history survives restarts, and each
+// message is posted to a webhook when scripts/_lib/webhook.ts names one.
 //
 // > {"event":"chat.room.join","data":{"room":"lobby","name":"Ada"},"id":1}
 // < {"id":1,"data":{"room":"lobby","members":2}}
@@ -14,6 +15,7 @@
 // {room, from, text, at} and chat.left {room, name} (also sent by the
 // disconnect hook in scripts/_connection.ts when a member's connection ends).
 import { db, io, type Socket } from "eventhost";
+import { notify } from "../_lib/webhook.js";
 
 /** What this example keeps in socket.data (set first by the connect hook). */
 export interface ChatData {
@@ -93,7 +95,9 @@ export async function say(socket: ChatSocket, data: { room?: unknown; text?: unk
   const from = socket.data.name ?? "guest";
   const at = new Date();
   await db.exec("INSERT INTO chat_messages (room, sender, body, at) VALUES (?, ?, ?, ?)", room, from, text, at);
-  const delivered = io.to(room).emit("chat.message", { room, from, text, at: at.toISOString() });
+  const message = { room, from, text, at: at.toISOString() };
+  const delivered = io.to(room).emit("chat.message", message);
+  await notify(message); // the webhook, when scripts/_lib/webhook.ts names one
   return { delivered };
 }
 
