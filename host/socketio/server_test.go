@@ -25,6 +25,13 @@ var echo = host.HandlerFunc(func(_ context.Context, c *host.Call) (host.Reply, e
 // zero fields the test's short defaults).
 func newServer(t testing.TB, h host.Handler, hcfg host.Config, cfg socketio.Config) (*httptest.Server, *socketio.Server) {
 	t.Helper()
+	ts, sio, _ := newHostServer(t, h, hcfg, cfg)
+	return ts, sio
+}
+
+// newHostServer is newServer that also returns the host server.
+func newHostServer(t testing.TB, h host.Handler, hcfg host.Config, cfg socketio.Config) (*httptest.Server, *socketio.Server, *host.Server) {
+	t.Helper()
 	if hcfg.Logger == nil {
 		hcfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -46,7 +53,7 @@ func newServer(t testing.TB, h host.Handler, hcfg host.Config, cfg socketio.Conf
 		_ = srv.Shutdown(ctx)
 		ts.Close()
 	})
-	return ts, sio
+	return ts, sio, srv
 }
 
 type wsClient struct {
