@@ -12,7 +12,6 @@ import (
 	"github.com/eventhost/eventhost/host/socketio"
 )
 
-
 type hold struct{}
 
 func (hold) Call(_ context.Context, c *host.Call) { c.Started() }
