@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -46,6 +47,9 @@ type Builder struct {
 	// last holds the modules of the last successful build by Rel, with the
 	// digest of their esbuild output.
 	last map[string]compiled
+	// programs are the own programs and dependencies of the last
+	// successful build, by digest (Options.SharedImports).
+	programs programCache
 }
 
 // compiled is a module of the last successful build.
@@ -138,6 +142,17 @@ func (b *Builder) Build(ctx context.Context) (*Result, error) {
 	if res.Inputs, err = metafileInputs(out.Metafile); err != nil {
 		return nil, fmt.Errorf("bundle: build %s: %w", b.opts.Dir, err)
 	}
+	if b.opts.SharedImports {
+		var programs programCache
+		res.Deps, programs, err = shared(ctx, absDir, display, mods, fresh, b.opts.External, out.Metafile, b.programs)
+		if err != nil {
+			if be := (*Error)(nil); errors.As(err, &be) {
+				return nil, be
+			}
+			return nil, fmt.Errorf("bundle: build %s: %w", b.opts.Dir, err)
+		}
+		b.programs = programs
+	}
 	b.last = next // modules that are gone drop out here
 	res.Duration = time.Since(start)
 	return res, nil
@@ -195,7 +210,7 @@ func (b *Builder) Close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.dispose()
-	b.last = nil
+	b.last, b.programs = nil, nil
 	b.closed = true
 }
 

@@ -38,6 +38,13 @@ type Options struct {
 	// External lists module names left as require("name") calls, for native
 	// modules the runtime serves (e.g. "eventhost"). Nil bundles everything.
 	External []string
+	// SharedImports also builds every route module on its own, its imports
+	// left to a module registry ([Module.Own]), and every file something
+	// imports once ([Result.Deps]), so that an engine can evaluate a route
+	// module's own code per call and its imports once per VM, as Node's
+	// module cache does. The whole bundles ([Module.Program]) are built
+	// either way.
+	SharedImports bool
 }
 
 // Module is one route module: a file under Dir bundled as its own entry
@@ -58,6 +65,16 @@ type Module struct {
 	// Size is the length in bytes of the bundled JavaScript, without its
 	// source map.
 	Size int
+	// Own is set with [Options.SharedImports]: the module's own code alone,
+	// evaluating to a function(exports, require, module, importNS) where
+	// require(id) returns an imported file's module.exports and importNS(id)
+	// its namespace as ES imports see it (ids are [Dep.ID]s). Named imports
+	// are read once per evaluation, not live. Nil without SharedImports, or
+	// when the module's output has an import form this package does not
+	// rewrite: then Program is the only way to run it.
+	Own *goja.Program
+	// OwnSize is the length in bytes of Own's JavaScript; 0 without Own.
+	OwnSize int
 	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}
 	// at the top of Dir: private (its exports are no routes), but built like
 	// a route module. Its Name is "_connection".
@@ -80,6 +97,10 @@ type Result struct {
 	// Reused counts the Modules a [Builder] took unchanged from its previous
 	// build, Program included; always 0 from the package-level [Build].
 	Reused int
+	// Deps are, with [Options.SharedImports], the files that route modules
+	// and their imports import, npm files included, each built on its own,
+	// by [Dep.ID]. Nil without SharedImports.
+	Deps map[string]*Dep
 }
 
 // wrapPrefix turns esbuild's CommonJS output into a function expression. It
@@ -136,8 +157,40 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if res.Inputs, err = metafileInputs(out.Metafile); err != nil {
 		return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
 	}
+	if opts.SharedImports {
+		if res.Deps, _, err = shared(ctx, absDir, display, mods, mods, opts.External, out.Metafile, nil); err != nil {
+			if be := (*Error)(nil); errors.As(err, &be) {
+				return nil, be
+			}
+			return nil, fmt.Errorf("bundle: build %s: %w", opts.Dir, err)
+		}
+	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// shared builds and compiles the own programs of fresh (of mods) and the
+// dependencies of mods ([Options.SharedImports]).
+func shared(ctx context.Context, absDir, display string, mods, fresh []*Module, external []string, metafile string, prev programCache) (map[string]*Dep, programCache, error) {
+	sb, errs, err := buildShared(ctx, absDir, mods, external, importedFiles(metafile))
+	if err != nil {
+		return nil, nil, err
+	}
+	var msgs []Message
+	for _, e := range errs {
+		msgs = append(msgs, esbuildMessage(e, display))
+	}
+	if len(msgs) > 0 {
+		return nil, nil, newError(msgs)
+	}
+	deps, cache, msgs := compileShared(ctx, absDir, display, fresh, sb, prev)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(msgs) > 0 {
+		return nil, nil, newError(msgs)
+	}
+	return deps, cache, nil
 }
 
 // esbuildOptions are the esbuild options of a build of mods, the route
@@ -355,18 +408,24 @@ func compileAll(ctx context.Context, mods []*Module, output func(*Module) (code,
 // compiles it with its source map, so positions name the original files.
 // Syntax goja rejects is reported at its original position too.
 func compile(name string, code, srcMap []byte) (*goja.Program, *Message) {
+	return compileWrapped(name, code, srcMap, wrapPrefix, exportsAssignment)
+}
+
+// compileWrapped is compile with the wrapper's first line and the rewrite
+// of esbuild's output into the wrapper's body given.
+func compileWrapped(name string, code, srcMap []byte, prefix string, rewrite func(string) (string, error)) (*goja.Program, *Message) {
 	js := string(code)
 	if strings.HasPrefix(js, "#!") {
 		js = "//" + js[2:] // a hashbang is only valid at the very start
 	}
-	srcMap = gojaSourceMap(srcMap)
+	srcMap = gojaSourceMap(srcMap, len(prefix))
 	// The output ends with a sourceMappingURL comment; goja asks the loader.
 	loader := parser.WithSourceMapLoader(func(string) ([]byte, error) { return srcMap, nil })
-	js, err := exportsAssignment(js)
+	js, err := rewrite(js)
 	if err != nil {
 		return nil, &Message{File: name, Text: err.Error()}
 	}
-	ast, err := parser.ParseFile(nil, name, wrapPrefix+js+"\n})", 0, loader)
+	ast, err := parser.ParseFile(nil, name, prefix+js+"\n})", 0, loader)
 	if err != nil {
 		var list parser.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {

@@ -20,13 +20,13 @@ import (
 // finds as is, while go-sourcemap keeps columns 0-based: unadjusted, stack
 // columns come out one too small and lookups land one column to the right.
 // gojaSourceMap shifts the mappings to make both 1-based, and moves line 1
-// right by the wrapper.
+// right by the wrapper (prefixLen bytes).
 
 // gojaSourceMap returns esbuild's source map with its mappings shifted for
 // goja (see above), or data unchanged if it cannot find them. The mappings
 // string is spliced in place: decoding and encoding the JSON took four times
 // as long for a lodash-sized map.
-func gojaSourceMap(data []byte) []byte {
+func gojaSourceMap(data []byte, prefixLen int) []byte {
 	key := []byte(`"mappings"`)
 	i := bytes.Index(data, key)
 	if i < 0 {
@@ -44,7 +44,7 @@ func gojaSourceMap(data []byte) []byte {
 	if n < 0 {
 		return data
 	}
-	shifted, ok := shiftMappings(string(data[i:i+n]), 1+len(wrapPrefix))
+	shifted, ok := shiftMappings(string(data[i:i+n]), 1+prefixLen)
 	if !ok {
 		return data
 	}

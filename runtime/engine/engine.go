@@ -293,7 +293,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("engine: unknown mode %q (want %s or %s)", cfg.Mode, ModePreload, ModeReeval)
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize), asyncSlots: make(chan struct{}, cfg.MaxAsync),
-		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames()})}
+		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames(), SharedImports: cfg.Mode == ModeReeval})}
 	fc, err := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, MaxBody: cfg.FetchMaxBody,
 		MaxInflight: cfg.FetchMaxInflight, Allow: cfg.FetchAllow})
 	if err != nil {

@@ -63,6 +63,7 @@ type generation struct {
 	table   []Route
 	inputs  []string
 	exports map[*bundle.Module][]string // each module's exported function names
+	deps    map[string]*bundle.Dep      // ModeReeval: the files modules import, by ID
 
 	// The hooks of the _connection module, nil when absent. Their index is
 	// past the routes' in a worker's function cache.
@@ -151,7 +152,7 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 		return nil, err
 	}
 	gen := &generation{modules: res.Modules, routes: make(map[string]*route), inputs: res.Inputs,
-		exports: make(map[*bundle.Module][]string, len(res.Modules))}
+		exports: make(map[*bundle.Module][]string, len(res.Modules)), deps: res.Deps}
 	var scratch *vm
 	var problems []bundle.Message
 	for i, m := range res.Modules {
@@ -165,6 +166,7 @@ func (e *Engine) build(ctx context.Context, id uint64, prev *generation) (*gener
 		if !known {
 			if scratch == nil {
 				scratch = newVM(e, nil)
+				scratch.useDeps(gen.deps)
 			}
 			var problem *bundle.Message
 			var interrupted bool

@@ -57,6 +57,9 @@ type vm struct {
 
 	parse, stringify goja.Callable
 	requireFn        goja.Value
+	importFn         goja.Value            // ModeReeval: an imported file's namespace, for own programs
+	nsFn             goja.Callable         // namespaceFn in this runtime, made on first use
+	registry         registry              // ModeReeval: the imported files this VM evaluated
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
 	io               *goja.Object          // the native module "eventhost", made on first require
 	db               dbJS                  // what the db object and its results need
@@ -118,6 +121,7 @@ func newVM(e *Engine, w *worker) *vm {
 		"to":    rt.ToValue(v.socketTo),
 	}
 	v.requireFn = rt.ToValue(v.require)
+	v.importFn = rt.ToValue(v.importNamespace)
 	if e.cfg.testNatives != nil {
 		e.cfg.testNatives(v)
 	}
@@ -128,6 +132,7 @@ func newVM(e *Engine, w *worker) *vm {
 // the previous one so that its module instances can be collected.
 func (v *vm) use(gen *generation) {
 	v.gen = gen
+	v.useDeps(gen.deps)
 	v.wrappers = make([]goja.Callable, len(gen.modules))
 	if v.e.cfg.Mode == ModePreload {
 		v.fns = make([]goja.Callable, len(gen.table)+3) // routes, then connect, connected and disconnect
@@ -135,9 +140,14 @@ func (v *vm) use(gen *generation) {
 }
 
 // wrapper returns the function that runs module m's body, compiling it into
-// this runtime once per generation.
+// this runtime once per generation: its own code alone when the build has
+// it (ModeReeval), its imports then coming from the VM's registry.
 func (v *vm) wrapper(m *bundle.Module) (goja.Callable, error) {
-	val, err := v.rt.RunProgram(m.Program)
+	prg := m.Program
+	if m.Own != nil && v.e.cfg.Mode == ModeReeval {
+		prg = m.Own
+	}
+	val, err := v.rt.RunProgram(prg)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +216,7 @@ func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
 	if err := module.Set("exports", exports); err != nil {
 		return nil, err
 	}
-	if _, err := wrapper(goja.Undefined(), exports, v.requireFn, module); err != nil {
+	if _, err := wrapper(goja.Undefined(), exports, v.requireFn, module, v.importFn); err != nil {
 		return nil, err
 	}
 	return module.Get("exports").ToObject(v.rt), nil
@@ -266,6 +276,9 @@ func (v *vm) require(call goja.FunctionCall) goja.Value {
 	name := call.Argument(0).String()
 	if name == "eventhost" {
 		return v.nativeModule()
+	}
+	if d := v.registry.deps[name]; d != nil {
+		return v.load(d).exports()
 	}
 	panic(v.rt.NewGoError(fmt.Errorf("cannot find module %q: import files and npm packages so that they are bundled; only native modules are required at run time", name)))
 }
