@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eventhost/eventhost/runtime/bundle"
 )
 
 // generatedModule is a deterministic module of about size bytes: an echo
@@ -31,15 +33,53 @@ func generatedModule(size int) string {
 // temp folder, and one that bundles lodash from the repository's
 // node_modules.
 var benchModules = []struct {
-	name string
-	size int // 0: the lodash fixture
+	name   string
+	size   int    // 0: the lodash fixture
+	export string // the route called; "" is echo
 }{
-	{"tiny", 1},
-	{"1KB", 1_000},
-	{"10KB", 10_000},
-	{"medium", 100_000},
-	{"large", 1_000_000},
-	{"lodash", 0},
+	{"tiny", 1, ""},
+	{"1KB", 1_000, ""},
+	{"10KB", 10_000, ""},
+	{"medium", 100_000, ""},
+	{"large", 1_000_000, ""},
+	{"lodash", 0, ""},
+	{"lodash-chunk", 0, "chunk"},
+}
+
+// chunkData is the lodash chunk handler's request: 100 numbers.
+var chunkData = func() []byte {
+	items := make([]string, 100)
+	for i := range items {
+		items[i] = fmt.Sprint(i)
+	}
+	return []byte(`{"items":[` + strings.Join(items, ",") + `]}`)
+}()
+
+// benchRoute returns the event that mod's benchmark calls, its data, and
+// the route's module.
+func benchRoute(e *Engine, export string) (string, []byte, *bundle.Module) {
+	data := []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
+	if export == "" {
+		export = "echo"
+	} else {
+		data = chunkData
+	}
+	gen := e.gen.Load()
+	for _, r := range gen.routes {
+		if r.Export == export {
+			return r.Event, data, gen.modules[r.module]
+		}
+	}
+	return "", nil, nil
+}
+
+// moduleBytes is what BenchmarkCall reports as module-bytes: the whole
+// bundle, and in reeval mode the route module's own program as well.
+func moduleBytes(b *testing.B, m *bundle.Module, mode Mode) {
+	b.ReportMetric(float64(m.Size), "module-bytes")
+	if mode == ModeReeval {
+		b.ReportMetric(float64(m.OwnSize), "own-bytes")
+	}
 }
 
 // benchEngine starts an engine serving one module's echo as "m.echo".
@@ -80,12 +120,11 @@ func echoEvent(e *Engine) string {
 // The freshvm series makes a new VM for every call: the strongest isolation.
 // module-bytes is the bundled size.
 func BenchmarkCall(b *testing.B) {
-	data := []byte(`{"name":"Ada","tags":["a","b"],"n":1}`)
 	for _, mod := range benchModules {
 		for _, mode := range []Mode{ModePreload, ModeReeval} {
 			b.Run(string(mode)+"/"+mod.name, func(b *testing.B) {
 				e := benchEngine(b, mod.size, Config{PoolSize: 1, Mode: mode})
-				event := echoEvent(e)
+				event, data, m := benchRoute(e, mod.export)
 				sock := newSocket("s")
 				done := make(chan error, 1)
 				req := &Request{Event: event, Data: data, Socket: sock, Done: func(_ Result, err error) { done <- err }}
@@ -101,13 +140,14 @@ func BenchmarkCall(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(e.gen.Load().modules[0].Size), "module-bytes")
+				moduleBytes(b, m, mode)
 			})
 		}
 		b.Run("freshvm/"+mod.name, func(b *testing.B) {
 			e := benchEngine(b, mod.size, Config{PoolSize: 1})
 			gen := e.gen.Load()
-			r := gen.routes[echoEvent(e)]
+			event, data, m := benchRoute(e, mod.export)
+			r := gen.routes[event]
 			c := &call{req: Request{Event: r.Event, Data: data, Socket: newSocket("s"), Done: func(Result, error) {}}, ctx: context.Background()}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -122,7 +162,7 @@ func BenchmarkCall(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(gen.modules[0].Size), "module-bytes")
+			moduleBytes(b, m, ModePreload)
 		})
 	}
 }
