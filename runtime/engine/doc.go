@@ -11,7 +11,9 @@
 //
 // The eval mode decides one thing, how a worker gets a module's exports: in
 // ModePreload it evaluates each module once per generation and reuses the
-// exports; in ModeReeval it evaluates the module afresh for every call.
+// exports; in ModeReeval it evaluates the module's own code afresh for every
+// call, while what the module imports comes from the VM's registry
+// (registry.go): each imported file evaluated once per VM and generation.
 //
 // Besides routes, a generation may hold the connect, connected and
 // disconnect hooks of the scripts' _connection module (Connect, Connected,
