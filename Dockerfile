@@ -45,7 +45,7 @@ RUN make build && ./bin/eventhost help >/dev/null
 # The data folder, owned by the runtime's nonroot user (65532): the final
 # image has no shell to make it, and a named volume mounted at /data starts
 # as a copy of it, ownership included.
-RUN mkdir -p /out/data && chown 65532:65532 /out/data
+RUN mkdir -p out/data && chown 65532:65532 out/data
 
 # --- final: the runtime -----------------------------------------------------
 FROM ${RUNTIME_IMAGE}
@@ -54,7 +54,7 @@ COPY --from=build /src/bin/eventhost /app/eventhost
 COPY --from=npm /src/package.json /src/package-lock.json /app/
 COPY --from=npm /src/node_modules/ /app/node_modules/
 COPY --from=npm /src/scripts/ /app/scripts/
-COPY --from=build --chown=65532:65532 /out/data/ /data/
+COPY --from=build --chown=65532:65532 /src/out/ /
 
 # Every serve flag is also an EVENTHOST_* variable (README.md, "Running it");
 # these are the image's defaults, and -e or a flag after the image name wins.
