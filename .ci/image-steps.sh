@@ -35,7 +35,7 @@ log() { echo "image-steps: $*" >&2; }
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -rf "$out/rootfs" "$out"/stage-* "$out/image.env" "$out/Containerfile" "$out/context.list"
+rm -rf "$out/rootfs" "$out/layers" "$out"/stage-* "$out/image.env" "$out/Containerfile" "$out/context.list"
 mkdir -p "$out/rootfs"
 log "host tools: $(go version), node $(node --version), npm $(npm --version)"
 
@@ -100,7 +100,32 @@ copy_context() {
 }
 
 context_files >"$out/context.list"
-declare -A workdir=() # stage name -> its WORKDIR
+# place PATH SRC TARGET CHOWN copies PATH (the folder's contents when SRC
+# ends in /) to TARGET (a folder when it ends in /), chowning what it wrote.
+place() {
+	local path=$1 src=$2 target=$3 chown=$4 written=()
+	if [[ $src == */ ]]; then
+		mkdir -p "$target"
+		cp -a "$path". "$target"
+		while IFS= read -r p; do written+=("$target/$p"); done < <(cd "$path" && find . -mindepth 1)
+	else
+		if [[ $target == */ ]]; then mkdir -p "$target"; target=$target${path##*/}; else mkdir -p "$(dirname "$target")"; fi
+		cp -a "$path" "$target"
+		written=("$target")
+	fi
+	if [[ -n $chown ]]; then
+		if [[ $(id -u) -eq 0 ]]; then chown -hR "$chown" "${written[@]}"; else log "not root: --chown=$chown skipped"; fi
+	fi
+}
+
+declare -A workdir=() args=()
+# base NAME prints the image a FROM names, its ${ARG} replaced by the default.
+base() {
+	local b=$1 k
+	for k in "${!args[@]}"; do b=${b//"\${$k}"/${args[$k]}}; done
+	echo "$b"
+}
+finalwd=/ layer=0 copies=() # stage name -> its WORKDIR
 stage= stagedir= final=
 : >"$out/image.env"
 meta=()
@@ -108,21 +133,22 @@ while IFS= read -r line; do
 	read -r op rest <<<"$line"
 	op=${op^^}
 	case $op in
-	ARG) ;;
+	ARG) [[ $rest == *=* ]] && args[${rest%%=*}]=${rest#*=} ;;
 	FROM)
 		if [[ $rest =~ [[:space:]][Aa][Ss][[:space:]]+([A-Za-z0-9_-]+)$ ]]; then
 			stage=${BASH_REMATCH[1]} final=
 			stagedir=$out/stage-$stage
 			mkdir -p "$stagedir"
-			log "stage $stage (${rest%% *})"
+			log "stage $stage, standing for $(base "${rest%% *}")"
 		else
 			stage= final=1 stagedir=$out/rootfs
-			log "final stage (${rest%% *}): into $stagedir"
+			log "final stage, standing for $(base "${rest%% *}"): into $stagedir"
 		fi
 		;;
 	WORKDIR)
 		if [[ -n $final ]]; then
 			mkdir -p "$stagedir$rest"
+			finalwd=$rest
 			meta+=("$line")
 		else
 			workdir[$stage]=$rest
@@ -147,22 +173,13 @@ while IFS= read -r line; do
 				wd=${workdir[$from]:?COPY --from=$from: unknown stage}
 				[[ $src == "$wd"/* ]] || { log "COPY --from=$from $src: outside its WORKDIR $wd"; exit 1; }
 				path=$out/stage-$from/${src#"$wd"/}
-				target=$stagedir$dest
-				[[ $dest == /* ]] || target=$stagedir/app/$dest
-				if [[ $src == */ ]]; then
-					mkdir -p "$target"
-					cp -a "$path". "$target"
-					if [[ -n $chown ]]; then
-						if [[ $(id -u) -eq 0 ]]; then
-							(cd "$path" && find . -mindepth 1) | while IFS= read -r p; do chown -h "$chown" "$target/$p"; done
-						else
-							log "not root: --chown=$chown skipped"
-						fi
-					fi
-				else
-					[[ $dest == */ ]] && mkdir -p "$target"
-					cp -a "$path" "$target"
-				fi
+				[[ $dest == /* ]] || dest=$finalwd/$dest
+				# Into the tree, and into a layer folder of its own that
+				# the --podman Containerfile copies with the same --chown.
+				place "$path" "$src" "$stagedir$dest" "$chown"
+				layer=$((layer + 1))
+				place "$path" "$src" "$out/layers/$layer$dest" ""
+				copies+=("COPY ${chown:+--chown=$chown }layers/$layer/ /")
 			else
 				[[ -z $final ]] || { log "COPY from the context in the final stage is not handled"; exit 1; }
 				copy_context "$src" "$stagedir/$dest"
@@ -190,13 +207,14 @@ log "tree ready: $out/rootfs ($(du -sh "$out/rootfs" | cut -f1)); ENV in $out/im
 
 if [[ -n $tag ]]; then
 	# What the distroless base brings that fetch needs: CA certificates.
-	mkdir -p "$out/rootfs/etc/ssl/certs"
-	cp /etc/ssl/certs/ca-certificates.crt "$out/rootfs/etc/ssl/certs/"
+	rm -rf "$out/certs"
+	mkdir -p "$out/certs/etc/ssl/certs"
+	cp /etc/ssl/certs/ca-certificates.crt "$out/certs/etc/ssl/certs/"
 	{
 		echo "# Made by .ci/image-steps.sh from the Dockerfile's final stage, on scratch."
 		echo "FROM scratch"
-		echo "COPY rootfs/ /"
-		printf '%s\n' "${meta[@]}"
+		echo "COPY certs/ /"
+		printf '%s\n' "${copies[@]}" "${meta[@]}"
 	} >"$out/Containerfile"
 	log "podman build -t $tag (FROM scratch)"
 	podman build --format docker --network none -t "$tag" -f "$out/Containerfile" "$out" >&2
