@@ -210,10 +210,14 @@ func TestImagePodman(t *testing.T) {
 	}
 	name := strings.NewReplacer("/", "-", ":", "-").Replace(tag)
 	volume := name + "-data"
-	t.Cleanup(func() {
-		_, _ = podman("rm", "-f", name)
-		_, _ = podman("volume", "rm", "-f", volume)
-		_, _ = podman("rmi", "-f", tag)
+	t.Cleanup(func() { // after ctx has ended: a context of its own
+		cctx, ccancel := context.WithTimeout(context.Background(), safety)
+		defer ccancel()
+		for _, args := range [][]string{{"rm", "-f", name}, {"volume", "rm", "-f", volume}, {"rmi", "-f", tag}} {
+			if b, err := exec.CommandContext(cctx, "podman", args...).CombinedOutput(); err != nil {
+				t.Logf("cleanup: podman %v: %v\n%s", args, err, b)
+			}
+		}
 	})
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
