@@ -7,6 +7,7 @@
 //	eventhost [serve] [flags]              serve scripts/ on :8080 (the default)
 //	eventhost routes [-scripts DIR]        print the route table
 //	eventhost call [-url URL] EVENT [JSON] send one request and print the reply
+//	eventhost healthcheck [-addr ADDR]     exit 0 when the server's /healthz says ok
 //
 // Every serve flag can also be set as an environment variable: -max-inflight
 // is EVENTHOST_MAX_INFLIGHT. A flag on the command line wins.

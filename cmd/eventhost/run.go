@@ -28,6 +28,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return routes(ctx, args, getenv, stdout, stderr)
 	case "call":
 		return callCommand(ctx, args, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCommand(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -40,6 +42,7 @@ const usage = `Usage:
   eventhost [serve] [flags]               serve the scripts folder (default command)
   eventhost routes [-scripts DIR]         print the route table: event, file, export
   eventhost call [-url URL] EVENT [JSON]  send one request, print the reply; non-zero exit on an error reply
+  eventhost healthcheck [-addr ADDR]      exit 0 when the server's GET /healthz says ok (the image's HEALTHCHECK)
   eventhost help                          this text
 
 Run "eventhost serve -h" for the serve flags; each is also an EVENTHOST_* environment variable.
