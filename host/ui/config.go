@@ -22,6 +22,8 @@ type Config struct {
 // Status is the state of the scripts as the page shows it, and the body of
 // GET /api/routes.
 type Status struct {
+	// Dir is the scripts folder, as the server was given it.
+	Dir string `json:"dir"`
 	// Generation is the build being served: 1 for the first, one more per
 	// successful reload.
 	Generation uint64 `json:"generation"`
@@ -41,7 +43,7 @@ type Status struct {
 // Route is one callable event and where it is defined.
 type Route struct {
 	Event  string `json:"event"`  // e.g. "api.hello.greeting"
-	File   string `json:"file"`   // e.g. "scripts/api/hello.js"
+	File   string `json:"file"`   // e.g. "scripts/api/hello.js", slash-separated
 	Export string `json:"export"` // the export's name; "default" for a default export
 }
 

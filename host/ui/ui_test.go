@@ -95,7 +95,7 @@ func TestRoutesJSON(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	st := ui.Status{
-		Generation: 3, Built: at, Watching: true, Auth: true,
+		Dir: "./scripts", Generation: 3, Built: at, Watching: true, Auth: true,
 		Routes:    []ui.Route{{Event: "api.ping", File: "scripts/api/ping.js", Export: "default"}},
 		LastError: &ui.BuildError{Message: "scripts/api/x.js:1:4: Expected \";\"", At: at},
 	}
@@ -109,7 +109,7 @@ func TestRoutesJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"generation": 3.0, "built": "2026-01-02T03:04:05Z", "watching": true, "auth": true,
+		"dir": "./scripts", "generation": 3.0, "built": "2026-01-02T03:04:05Z", "watching": true, "auth": true,
 		"routes":     []any{map[string]any{"event": "api.ping", "file": "scripts/api/ping.js", "export": "default"}},
 		"last_error": map[string]any{"message": "scripts/api/x.js:1:4: Expected \";\"", "at": "2026-01-02T03:04:05Z"},
 	}

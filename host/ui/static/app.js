@@ -268,7 +268,9 @@
   function render(st) {
     auth = !!st.auth;
     el.token.classList.toggle("needed", auth && !el.token.value.trim());
-    const parts = ["generation " + st.generation];
+    const parts = [];
+    if (st.dir) parts.push(st.dir);
+    parts.push("generation " + st.generation);
     if (st.built) parts.push("built " + clock(new Date(st.built)));
     parts.push(st.watching ? "watching for changes" : "not watching (-watch=false)");
     if (auth) parts.push("handshakes need a token");
