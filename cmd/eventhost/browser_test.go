@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // chromiumPath finds the browser: $EVENTHOST_TEST_CHROMIUM (.ci/chromium.sh
@@ -186,6 +187,37 @@ func TestBrowserPage(t *testing.T) {
 	waitFor("the route's removal", `!document.querySelector('#routes tbody tr[data-event="api.added.now"]') && document.getElementById('build-error').hidden`)
 	step("reading the state", chromedp.WaitVisible(`#state[data-state="open"]`))
 	t.Logf("screenshot: %s", shot)
+}
+
+// TestBrowserToken: against a server with -jwt-secret the page is refused
+// without a token and connects with the one typed in its token field.
+func TestBrowserToken(t *testing.T) {
+	t.Parallel()
+	secret := strings.Repeat("s", 32)
+	srv := startServer(t, "-scripts", "../../scripts", "-watch=false", "-jwt-secret", secret)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a bound, not a speed check
+	t.Cleanup(cancel)
+	tab := newBrowser(t, ctx)
+	waitFor := func(what, predicate string) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v\nthe log on the page:\n%s", what, err, pageLog(tab))
+		}
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate("http://"+srv.addr+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the refusal", `document.getElementById('state').dataset.state === 'refused' && document.getElementById('token').classList.contains('needed')`)
+	jwtText := token(t, jwt.SigningMethodHS256, []byte(secret), jwt.MapClaims{"name": "Ada"})
+	if err := chromedp.Do(tab, chromedp.SendKeys("#token", jwtText+"\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the connection", `document.getElementById('state').dataset.state === 'open'`)
+	set := `document.getElementById('event').value = 'api.ping'; document.getElementById('data').value = '';`
+	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](set), chromedp.Click("#send-button")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the reply", `[...document.querySelectorAll('#log li[data-kind="reply"]')].some(li => li.textContent.includes('"pong"'))`)
 }
 
 // pageLog returns the text of the page's log, for failure messages.
