@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"time"
 )
 
 //go:embed static
@@ -52,6 +53,10 @@ func loadAssets() map[string]asset {
 	}
 	return out
 }
+
+// zeroTime makes http.ServeContent skip Last-Modified: embedded files have
+// no modification time, their ETag stands in.
+var zeroTime time.Time
 
 // serveAsset writes the named asset, or 404.
 func serveAsset(w http.ResponseWriter, r *http.Request, name string) {

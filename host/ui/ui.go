@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 )
 
 // The paths the page is served at.
@@ -100,7 +99,3 @@ func (h *Handler) serveRoutes(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write(append(body, '\n'))
 }
-
-// zeroTime makes http.ServeContent skip Last-Modified: embedded files have
-// no modification time, their ETag stands in.
-var zeroTime time.Time
