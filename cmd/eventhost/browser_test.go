@@ -143,8 +143,8 @@ func TestBrowserPage(t *testing.T) {
 	for _, r := range srvRoutes(t, srv) {
 		want[r.Event] = r.File // the files as GET /api/routes names them
 	}
-	if len(rows) != len(want) || len(want) != 13 {
-		t.Errorf("the table has %d rows, the server %d routes (13 shipped): %q", len(rows), len(want), rows)
+	if len(rows) != len(want) || len(want) == 0 {
+		t.Errorf("the table has %d rows, the server %d routes: %q", len(rows), len(want), rows)
 	}
 	for _, row := range rows {
 		event, file, _ := strings.Cut(row, " ")
