@@ -53,11 +53,11 @@ func outputDir(t *testing.T) string {
 
 // newBrowser starts headless Chromium with a fresh profile for the test and
 // returns a tab's context; the browser ends with the test.
-func newBrowser(t *testing.T, ctx context.Context) context.Context {
+func newBrowser(t *testing.T, ctx context.Context, chromium string) context.Context {
 	t.Helper()
 	var out syncBuffer
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(chromium),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -94,13 +94,14 @@ func newBrowser(t *testing.T, ctx context.Context) context.Context {
 // without reloading it. It leaves a screenshot in the output folder.
 func TestBrowserPage(t *testing.T) {
 	t.Parallel()
+	chromium := chromiumPath(t)
 	scripts := filepath.Join(t.TempDir(), "scripts")
 	copyTree(t, filepath.Join("..", "..", "scripts"), scripts)
 	srv := startServer(t, "-scripts", scripts, "-watch")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a bound, not a speed check
 	t.Cleanup(cancel)
-	tab := newBrowser(t, ctx)
+	tab := newBrowser(t, ctx, chromium)
 	page := "http://" + srv.addr + "/"
 
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -193,11 +194,12 @@ func TestBrowserPage(t *testing.T) {
 // without a token and connects with the one typed in its token field.
 func TestBrowserToken(t *testing.T) {
 	t.Parallel()
+	chromium := chromiumPath(t)
 	secret := strings.Repeat("s", 32)
 	srv := startServer(t, "-scripts", "../../scripts", "-watch=false", "-jwt-secret", secret)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a bound, not a speed check
 	t.Cleanup(cancel)
-	tab := newBrowser(t, ctx)
+	tab := newBrowser(t, ctx, chromium)
 	waitFor := func(what, predicate string) {
 		t.Helper()
 		if _, err := chromedp.Run(tab, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
