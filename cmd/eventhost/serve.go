@@ -40,6 +40,8 @@ type serveConfig struct {
 	fetchMaxBody     cli.ByteSize
 	fetchMaxInflight int
 	fetchAllow       string // comma-separated
+
+	ui bool // serve the page to try events at GET /
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -60,6 +62,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&cfg.fetchAllow, "fetch-allow", "", "comma-separated hosts (*.example.com for subdomains), host:port pairs and CIDRs fetch may reach; empty allows all")
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	cfg.db.register(fs)
+	fs.BoolVar(&cfg.ui, "ui", true, "serve a page to try events at GET / (and the route table at GET /api/routes)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &cli.ExitError{Code: 0}
@@ -200,6 +203,9 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	sioCfg.Namespace = func(ns string) bool { return hasNamespace(eng, ns) }
 	sioCfg.HasRoute = eng.HasRoute
 	cli.MountSocketIO(srv, sioCfg)
+	if cfg.ui {
+		mountUI(srv, eng, cfg.scripts, cfg.watch, jwtSecret != nil || publicKey != nil)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -226,6 +232,9 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.Timeout,
 		"max_message", int64(cfg.MaxMessage), "max_inflight", cfg.MaxInflight, "watch", cfg.watch,
 		"jwt", jwtSecret != nil || publicKey != nil)
+	if cfg.ui {
+		log.Info("try events in a browser", "url", pageURL(ln.Addr().String()))
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
