@@ -5,14 +5,14 @@ GO ?= go
 run: node_modules
 	$(GO) run ./cmd/eventhost
 
-## test: install the npm packages, type-check the scripts, check formatting and vet, start a throw-away PostgreSQL (.ci/postgres.sh), install headless Chromium (.ci/chromium.sh), run every test with -race
+## test: (packages one at a time, -p 1: their real-time tests stay undisturbed) install the npm packages, type-check the scripts, check formatting and vet, start a throw-away PostgreSQL (.ci/postgres.sh), install headless Chromium (.ci/chromium.sh), run every test with -race
 test: node_modules typecheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@chromium=$$(.ci/chromium.sh) || { echo "Chromium could not be installed: the browser test skips (and fails when CI=true)"; chromium=; }; \
 	pg=$$(.ci/postgres.sh) || { echo "PostgreSQL could not be started: the db tests skip (and fail when CI=true)"; pg=; }; \
 	trap '.ci/postgres.sh stop >/dev/null 2>&1 || true' EXIT; \
-	env $$pg $$chromium $(GO) test -race -count=1 -timeout 12m ./...
+	env $$pg $$chromium $(GO) test -race -count=1 -p 1 -timeout 14m ./...
 
 ## typecheck: type-check scripts/ against the API's declarations in types/ (tsc, nothing emitted)
 typecheck: node_modules

@@ -93,7 +93,8 @@ func newBrowser(t *testing.T, ctx context.Context, chromium string) context.Cont
 // added (then a build error, then its removal) while the page is open shows
 // without reloading it. It leaves a screenshot in the output folder.
 func TestBrowserPage(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it runs before the package's parallel tests, whose
+	// timings (the Socket.IO heartbeat of 200 ms) its CPU would disturb.
 	chromium := chromiumPath(t)
 	scripts := filepath.Join(t.TempDir(), "scripts")
 	copyTree(t, filepath.Join("..", "..", "scripts"), scripts)
@@ -193,7 +194,8 @@ func TestBrowserPage(t *testing.T) {
 // TestBrowserToken: against a server with -jwt-secret the page is refused
 // without a token and connects with the one typed in its token field.
 func TestBrowserToken(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it runs before the package's parallel tests, whose
+	// timings (the Socket.IO heartbeat of 200 ms) its CPU would disturb.
 	chromium := chromiumPath(t)
 	secret := strings.Repeat("s", 32)
 	srv := startServer(t, "-scripts", "../../scripts", "-watch=false", "-jwt-secret", secret)

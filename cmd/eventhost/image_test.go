@@ -78,7 +78,8 @@ func imageEnv(t *testing.T, out string) map[string]string {
 // its healthcheck subcommand passes, an event round-trips, the chat room
 // writes its database under /data, and SIGTERM ends it with 0.
 func TestImageTree(t *testing.T) {
-	t.Parallel()
+	// Not parallel: it runs before the package's parallel tests, whose
+	// timings (the Socket.IO heartbeat of 200 ms) its CPU would disturb.
 	out := buildImageTree(t)
 	tree := filepath.Join(out, "rootfs")
 	for _, p := range []string{"app/eventhost", "app/scripts/api/hello.js", "app/node_modules/lodash/package.json", "app/package-lock.json", "data"} {
