@@ -5,7 +5,7 @@ GO ?= go
 run: node_modules
 	$(GO) run ./cmd/eventhost
 
-## test: (packages one at a time, -p 1: their real-time tests stay undisturbed) install the npm packages, type-check the scripts, check formatting and vet, start a throw-away PostgreSQL (.ci/postgres.sh), install headless Chromium (.ci/chromium.sh), run every test with -race
+## test: install the npm packages, Chromium (.ci/chromium.sh) and a throw-away PostgreSQL (.ci/postgres.sh), type-check the scripts, check formatting and vet, run every test with -race, one package at a time
 test: node_modules typecheck
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
