@@ -39,22 +39,21 @@ type cork struct {
 
 	mu     sync.Mutex
 	held   *[]byte     // bytes held back; nil while none are
-	rest   int         // bytes of the frame being written that later writes bring
+	rest   int32       // bytes of the frame being written that later writes bring
 	data   bool        // the frame being written is a data frame
 	fin    bool        // and the last of its message
 	framed bool        // the handshake's answer is written: writes are frames
+	off    bool        // a write was not a frame as gorilla writes them: hold nothing
 	closed atomic.Bool // Close was called
 }
-
-func newCork(c net.Conn, out *Outbox) *cork { return &cork{Conn: c, out: out} }
 
 // Write holds p back, or writes it with what is held before it.
 func (c *cork) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.framed {
-		c.framed = true
-		return c.Conn.Write(p) // the handshake's answer
+	if !c.framed || c.off {
+		c.framed = true // the first write is the handshake's answer
+		return c.flush(p)
 	}
 	if c.closed.Load() {
 		c.drop()
@@ -87,21 +86,22 @@ func (c *cork) room(n int) bool {
 
 // hold reads p as the next part of the frame stream and reports whether it
 // may be held back: the head of a frame whose rest follows, or a data frame
-// that more frames follow. Anything it cannot read as one frame or part of
-// one goes out at once.
+// that more frames follow. From a write it cannot read as one frame or part
+// of one on, the cork holds nothing.
 func (c *cork) hold(p []byte) bool {
 	if c.rest > 0 {
-		if len(p) > c.rest {
-			c.rest = 0 // not what gorilla writes: stop guessing
+		if len(p) > int(c.rest) {
+			c.off = true
 			return false
 		}
-		c.rest -= len(p)
+		c.rest -= int32(len(p))
 	} else {
 		size, fin, op, ok := frameHead(p)
 		if !ok || len(p) > size {
+			c.off = true
 			return false
 		}
-		c.rest = size - len(p)
+		c.rest = int32(size - len(p))
 		// Continuation (0), text (1), binary (2): a message, whose
 		// fragment that is not the last is followed by the next.
 		c.data, c.fin = op <= 2, fin
@@ -158,7 +158,8 @@ func (c *cork) Close() error {
 
 // frameHead reads the header of the WebSocket frame that p starts with: the
 // frame's whole size (header and payload), whether it is final, its opcode.
-// ok is false when p is too short to hold the header.
+// ok is false when p is too short to hold the header, or the frame is
+// longer than 1 GiB (a cork's count of what follows is an int32).
 func frameHead(p []byte) (size int, fin bool, op byte, ok bool) {
 	if len(p) < 2 {
 		return 0, false, 0, false
@@ -183,7 +184,7 @@ func frameHead(p []byte) (size int, fin bool, op byte, ok bool) {
 	if p[1]&0x80 != 0 {
 		head += 4 // masked: a client's frame
 	}
-	if n > 1<<40 {
+	if n > 1<<30 {
 		return 0, false, 0, false
 	}
 	return head + int(n), fin, op, true

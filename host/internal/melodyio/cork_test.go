@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -257,11 +258,67 @@ func TestFrameHead(t *testing.T) {
 		{"127", []byte{0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0}, 10 + 65536, true, 2, true},
 		{"127 short", []byte{0x82, 127, 0, 0}, 0, false, 0, false},
 		{"masked", []byte{0x81, 0x80 | 3}, 2 + 4 + 3, true, 1, true},
-		{"huge", []byte{0x82, 127, 0xff, 0, 0, 0, 0, 0, 0, 0}, 0, false, 0, false},
+		{"huge", []byte{0x82, 127, 0, 0, 0, 0, 0x40, 0, 0, 1}, 0, false, 0, false},
+		{"1 GiB", []byte{0x82, 127, 0, 0, 0, 0, 0x40, 0, 0, 0}, 10 + 1<<30, true, 2, true},
 	} {
 		size, fin, op, ok := frameHead(tc.p)
 		if size != tc.size || fin != tc.fin || op != tc.op || ok != tc.ok {
 			t.Errorf("%s: frameHead = %d %v %d %v, want %d %v %d %v", tc.name, size, fin, op, ok, tc.size, tc.fin, tc.op, tc.ok)
 		}
+	}
+}
+
+// TestCorkOffOnStrangeWrite: once a write is not a frame as gorilla writes
+// them, the cork holds nothing: every write goes out as it comes, even with
+// frames queued behind.
+func TestCorkOffOnStrangeWrite(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+		close(accepted)
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	raw := <-accepted
+	if raw == nil {
+		t.Fatal("accept failed")
+	}
+	tp := &tap{Conn: raw}
+	out := &Outbox{}
+	out.handed.Store(5) // frames queued behind whatever is written
+	k := &cork{Conn: tp, out: out}
+	defer k.Close()
+	for i, p := range [][]byte{
+		[]byte("HTTP/1.1 101 Switching Protocols\r\n\r\n"), // the handshake's answer
+		{0x81, 2, 'h', 'i'},  // held: frames are queued behind it
+		{0x81, 5, 'a'},       // the head of a frame
+		{'b', 'c', 'd', 'e'}, // its rest, held
+		{'x'},                // not a frame: everything goes, and the cork is off
+		{0x81, 2, 'o', 'k'},  // goes at once
+	} {
+		if n, err := k.Write(p); n != len(p) || err != nil {
+			t.Fatalf("write %d: %d, %v", i, n, err)
+		}
+	}
+	if n := tp.count(); n != 3 {
+		t.Fatalf("%d writes reached the socket, want 3 (the answer, the four held with the stray one, the last)", n)
+	}
+	want := "HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x02hi\x81\x05abcdex\x81\x02ok"
+	got := make([]byte, len(want))
+	_ = client.SetReadDeadline(time.Now().Add(timeout))
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != want {
+		t.Fatalf("read %q, %v; want %q", got, err, want)
 	}
 }

@@ -21,9 +21,11 @@ import (
 // http.ErrHijacked, since the handler may have returned.
 type HandoffWriter struct {
 	w         http.ResponseWriter // nil once hijacked
-	out       *Outbox             // the connection's, for its cork; nil once hijacked
-	hijacked  bool                // only touched by the upgrading goroutine
 	handedOff chan struct{}       // closed once hijacked: the handler may return
+	hijacked  bool                // only touched by the upgrading goroutine
+	// cork is the hijacked connection when cork.out is set: part of the
+	// writer, which lives as long, to save an allocation per connection.
+	cork cork
 }
 
 // NewHandoffWriter returns the writer to upgrade through instead of w. When
@@ -31,7 +33,7 @@ type HandoffWriter struct {
 // to melody, and the hijacked connection is corked (cork.go): frames that
 // others are queued behind in out leave with them, in one write.
 func NewHandoffWriter(w http.ResponseWriter, out *Outbox) *HandoffWriter {
-	return &HandoffWriter{w: w, out: out, handedOff: make(chan struct{})}
+	return &HandoffWriter{w: w, handedOff: make(chan struct{}), cork: cork{out: out}}
 }
 
 // HandedOff is closed once the connection is hijacked: the handler may
@@ -70,10 +72,11 @@ func (u *HandoffWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	// Let go of net/http's response: the goroutine serving the connection
 	// keeps this writer for the connection's life.
-	if u.out != nil {
-		conn = newCork(conn, u.out)
+	if u.cork.out != nil {
+		u.cork.Conn = conn
+		conn = &u.cork
 	}
-	u.w, u.out = nil, nil
+	u.w = nil
 	u.hijacked = true
 	close(u.handedOff)
 	return conn, rw, nil
