@@ -3,8 +3,8 @@
 # server (eventhost serving the shipped scripts, preload; or SERVER=goecho,
 # the Go echo) at REV and from the work tree, starts both, and alternates
 # eventload runs against them at C connections x W in flight, printing
-# throughput, each server's CPU time per message and the frames it wrote per
-# write syscall (both from /proc: stat, and io's syscw).
+# throughput, median latency, each server's CPU time per message and the
+# frames it wrote per write syscall (both from /proc: stat, and io's syscw).
 # Usage: [SERVER=eventhost|goecho] bench/compare.sh REV [rounds] [seconds] [W] [C]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,20 +28,20 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time
 writes() { awk '$1 == "syscw:" {print $2}' "/proc/$1/io"; } # write syscalls
 # run PORT PID: one second of warm-up, then the measured run; prints
-# "msgs/s µs-of-server-CPU-per-message frames-per-write".
+# "msgs/s µs-of-server-CPU-per-message frames-per-write p50-µs".
 run() {
   "$tmp/eventload" -url "ws://127.0.0.1:$1/ws" -c "$c" -w "$w" -d 1s >/dev/null
   local before after wbefore wafter out
   before=$(cpu_ticks "$2"); wbefore=$(writes "$2")
   out=$("$tmp/eventload" -url "ws://127.0.0.1:$1/ws" -c "$c" -w "$w" -d "${secs}s" -json)
   after=$(cpu_ticks "$2"); wafter=$(writes "$2")
-  echo "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["lost"]==0 and not r["errors"], r; print(round(r["msgs_per_s"]), round(('"$after - $before"')*'"$tick_us"'/r["ok"], 1), round(r["ok"]/max(1, '"$wafter - $wbefore"'), 2))'
+  echo "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["lost"]==0 and not r["errors"], r; print(round(r["msgs_per_s"]), round(('"$after - $before"')*'"$tick_us"'/r["ok"], 1), round(r["ok"]/max(1, '"$wafter - $wbefore"'), 2), r["latency_us"]["p50"])'
 }
 ratios=()
 for i in $(seq "$rounds"); do
-  read -r o oc ow < <(run 18330 "$old_pid")
-  read -r n nc nw < <(run 18331 "$new_pid")
+  read -r o oc ow ol < <(run 18330 "$old_pid")
+  read -r n nc nw nl < <(run 18331 "$new_pid")
   r=$(python3 -c "print(round($n/$o*100))"); ratios+=("$r")
-  echo "$server ${c}x$w round $i: $rev $o msgs/s ($oc µs CPU/msg, $ow frames/write), work tree $n msgs/s ($nc µs CPU/msg, $nw frames/write), $r%"
+  echo "$server ${c}x$w round $i: $rev $o msgs/s (p50 $ol µs, $oc µs CPU/msg, $ow frames/write), work tree $n msgs/s (p50 $nl µs, $nc µs CPU/msg, $nw frames/write), $r%"
 done
 echo "$server ${c}x$w median new / old: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (rounds+1)/2 ))p")%"
