@@ -70,12 +70,12 @@ func (u *HandoffWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// Let go of net/http's response: the goroutine serving the connection
-	// keeps this writer for the connection's life.
 	if u.cork.out != nil {
 		u.cork.Conn = conn
 		conn = &u.cork
 	}
+	// Let go of net/http's response: the goroutine serving the connection
+	// keeps this writer for the connection's life.
 	u.w = nil
 	u.hijacked = true
 	close(u.handedOff)
