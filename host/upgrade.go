@@ -83,7 +83,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// See melodyio.HandoffWriter: this handler returns once the connection is hijacked,
 	// or once the upgrade has failed and written its answer.
-	uw := melodyio.NewHandoffWriter(w)
+	uw := melodyio.NewHandoffWriter(w, &c.out.q)
 	finished := make(chan struct{})
 	handedOff = true
 	c.req = keptRequest(r)

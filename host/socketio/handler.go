@@ -158,22 +158,23 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sid stri
 	if sid != "" {
 		kept = keepRequest(r)
 	}
-	hw := melodyio.NewHandoffWriter(w)
+	out := &melodyio.Outbox{}
+	hw := melodyio.NewHandoffWriter(w, out)
 	finished := make(chan struct{})
-	go s.serveConn(ss, hw, kept, sid == "", finished)
+	go s.serveConn(ss, hw, out, kept, sid == "", finished)
 	select {
 	case <-hw.HandedOff():
 	case <-finished:
 	}
 }
 
-// serveConn upgrades a WebSocket of ss and serves it until it closes, then
-// closes finished. The goroutine is the WebSocket's: it ends when the
+// serveConn upgrades a WebSocket of ss, whose frames out feeds to melody,
+// and serves it until it closes, then closes finished. The goroutine is the WebSocket's: it ends when the
 // WebSocket closes, which session.finish and Server.Close make happen. A
 // failed upgrade of a new session (own) ends the session.
-func (s *Server) serveConn(ss *session, w *melodyio.HandoffWriter, r *http.Request, own bool, finished chan<- struct{}) {
+func (s *Server) serveConn(ss *session, w *melodyio.HandoffWriter, out *melodyio.Outbox, r *http.Request, own bool, finished chan<- struct{}) {
 	defer close(finished)
-	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: &melodyio.Outbox{}})
+	err := s.melody.HandleRequestWithKeys(w, r, map[string]any{sessionKey: ss, outboxKey: out})
 	if err != nil && own {
 		ss.finish(host.ReasonConnectionLost)
 	}

@@ -21,13 +21,19 @@ import (
 // http.ErrHijacked, since the handler may have returned.
 type HandoffWriter struct {
 	w         http.ResponseWriter // nil once hijacked
-	hijacked  bool                // only touched by the upgrading goroutine
 	handedOff chan struct{}       // closed once hijacked: the handler may return
+	hijacked  bool                // only touched by the upgrading goroutine
+	// cork is the hijacked connection when cork.out is set: part of the
+	// writer, which lives as long, to save an allocation per connection.
+	cork cork
 }
 
-// NewHandoffWriter returns the writer to upgrade through instead of w.
-func NewHandoffWriter(w http.ResponseWriter) *HandoffWriter {
-	return &HandoffWriter{w: w, handedOff: make(chan struct{})}
+// NewHandoffWriter returns the writer to upgrade through instead of w. When
+// out is not nil, it is the Outbox that will feed the connection's frames
+// to melody, and the hijacked connection is corked (cork.go): frames that
+// others are queued behind in out leave with them, in one write.
+func NewHandoffWriter(w http.ResponseWriter, out *Outbox) *HandoffWriter {
+	return &HandoffWriter{w: w, handedOff: make(chan struct{}), cork: cork{out: out}}
 }
 
 // HandedOff is closed once the connection is hijacked: the handler may
@@ -57,12 +63,16 @@ func (u *HandoffWriter) WriteHeader(status int) {
 	}
 }
 
-// Hijack takes the connection over from net/http and lets the handler
-// return.
+// Hijack takes the connection over from net/http, corked if an Outbox was
+// given, and lets the handler return.
 func (u *HandoffWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, rw, err := http.NewResponseController(u.w).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if u.cork.out != nil {
+		u.cork.Conn = conn
+		conn = &u.cork
 	}
 	// Let go of net/http's response: the goroutine serving the connection
 	// keeps this writer for the connection's life.

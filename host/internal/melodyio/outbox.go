@@ -2,6 +2,7 @@ package melodyio
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/olahol/melody"
 )
@@ -41,11 +42,14 @@ type Frame struct {
 // has written (Sent, from melody's sent-message handler) lets the oldest
 // waiting one in. A close frame waits its turn like the others, so that the
 // frames queued before it are written before it, and nothing is queued
-// after it. The zero value is ready; the owner guards it with its own lock.
+// after it. The zero value is ready; the owner guards it with its own lock,
+// except for behind, which the connection's cork (see NewHandoffWriter)
+// calls from melody's write goroutine.
 type Outbox struct {
-	handed  int     // data frames in melody's channel or being written
-	waiting []Frame // frames waiting for room, oldest first; nil when none
-	closed  bool    // a close frame went to melody, or the session ended
+	handed  atomic.Int32 // data frames in melody's channel or being written
+	waiting []Frame      // frames waiting for room, oldest first; nil when none
+	closed  bool         // a close frame went to melody, or the session ended
+	closing atomic.Bool  // a close frame went to melody
 }
 
 // Write queues f on s. A data frame beyond limit frames queued in all
@@ -57,10 +61,10 @@ func (o *Outbox) Write(s *melody.Session, f Frame, limit int) error {
 	switch {
 	case o.closed || o.Closing():
 		return ErrClosed
-	case !f.Close && o.handed+len(o.waiting) >= limit:
+	case !f.Close && int(o.handed.Load())+len(o.waiting) >= limit:
 		o.closed, o.waiting = true, nil
 		return ErrFull
-	case len(o.waiting) == 0 && (f.Close || o.handed < Queue):
+	case len(o.waiting) == 0 && (f.Close || o.handed.Load() < Queue):
 		return o.hand(s, f)
 	default:
 		o.waiting = append(o.waiting, f)
@@ -76,7 +80,7 @@ func (o *Outbox) Closing() bool {
 // Sent takes melody's report that a data frame of s has been written: the
 // oldest waiting frame takes its place.
 func (o *Outbox) Sent(s *melody.Session) {
-	o.handed--
+	o.handed.Add(-1)
 	if len(o.waiting) == 0 || o.closed {
 		return
 	}
@@ -103,6 +107,7 @@ func (o *Outbox) hand(s *melody.Session, f Frame) error {
 	case f.Close:
 		err = s.CloseWithMsg(f.B)
 		o.closed = true
+		o.closing.Store(err == nil)
 	case f.Binary:
 		err = s.WriteBinary(f.B)
 	default:
@@ -115,6 +120,14 @@ func (o *Outbox) hand(s *melody.Session, f Frame) error {
 		}
 		return ErrClosed
 	}
-	o.handed++
+	o.handed.Add(1)
 	return nil
+}
+
+// behind reports, while melody writes a data frame the Outbox handed it,
+// whether more frames are queued behind that one: another data frame, or
+// the close. Safe from any goroutine without the owner's lock.
+func (o *Outbox) behind() bool {
+	n := o.handed.Load()
+	return n > 1 || n == 1 && o.closing.Load()
 }
