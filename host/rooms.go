@@ -168,7 +168,7 @@ func send(targets *[]*Conn, except *Conn, ns, event string, p Payload) int {
 			done = append(done, encoded{c.codec, c.codec.Push(event, p)})
 			k = len(done) - 1
 		}
-		if c.tr.Send(done[k].m) == nil {
+		if c.send(done[k].m) == nil {
 			n++
 		}
 	}
