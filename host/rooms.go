@@ -198,3 +198,15 @@ func (s *Server) removeMember(room string, c *Conn) {
 		delete(s.rooms, key)
 	}
 }
+
+// RoomCounts returns the number of rooms, across namespaces, and of
+// memberships (a connection in three rooms counts three). It walks the
+// room index: for scrapes, not for every call.
+func (s *Server) RoomCounts() (rooms, memberships int) {
+	s.roomsMu.RLock()
+	defer s.roomsMu.RUnlock()
+	for _, members := range s.rooms {
+		memberships += len(members)
+	}
+	return len(s.rooms), memberships
+}
