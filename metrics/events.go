@@ -5,7 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // unknownEvent is the event label of every event that is not a route.
@@ -14,8 +13,24 @@ const unknownEvent = "unknown"
 // eventSeries are one event label's series: a counter per code and the
 // duration histogram.
 type eventSeries struct {
-	codes    [nCodes]prometheus.Counter
-	duration prometheus.Observer
+	name     string
+	codes    [nCodes]counter
+	duration *histogram
+}
+
+func newEventSeries(event string) *eventSeries {
+	return &eventSeries{name: event, duration: newHistogram(callBuckets)}
+}
+
+// all returns the unknown series and those of the routes seen so far.
+func (t *eventTable) all() []*eventSeries {
+	list := []*eventSeries{t.unknown}
+	if p := t.routes.Load(); p != nil {
+		for _, ev := range *p {
+			list = append(list, ev)
+		}
+	}
+	return list
 }
 
 // eventTable maps the routes seen so far to their series. Reads take no
@@ -24,14 +39,6 @@ type eventTable struct {
 	routes  atomic.Pointer[map[string]*eventSeries]
 	mu      sync.Mutex
 	unknown *eventSeries
-}
-
-func (m *Metrics) newEvent(event string) *eventSeries {
-	ev := &eventSeries{duration: m.durations.WithLabelValues(event)}
-	for i, c := range codeNames {
-		ev.codes[i] = m.calls.WithLabelValues(event, c)
-	}
-	return ev
 }
 
 // event returns the series of event: its own when it is a route, else the
@@ -56,7 +63,7 @@ func (m *Metrics) event(event string) *eventSeries {
 		}
 	}
 	event = strings.Clone(event) // the host's copy is only valid during the call
-	ev := m.newEvent(event)
+	ev := newEventSeries(event)
 	next := make(map[string]*eventSeries, 1)
 	if old != nil {
 		for k, v := range *old {

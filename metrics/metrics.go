@@ -57,10 +57,8 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	hasRoute func(string) bool
 
-	calls     *prometheus.CounterVec
-	durations *prometheus.HistogramVec
-	vmWait    prometheus.Histogram
-	events    eventTable
+	vmWait *histogram
+	events eventTable
 
 	open        *prometheus.GaugeVec
 	accepted    *prometheus.CounterVec
@@ -81,20 +79,7 @@ func New(opts Options) *Metrics {
 	if m.hasRoute == nil {
 		m.hasRoute = func(string) bool { return false }
 	}
-	m.calls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "eventhost_calls_total",
-		Help: "Requests answered, by event (routes only; else unknown) and outcome code (ok or the wire error code), including the answers the host gives itself.",
-	}, []string{"event", "code"})
-	m.durations = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "eventhost_call_duration_seconds",
-		Help:    "Time from a request's arrival to its answer, by event, for requests that were queued.",
-		Buckets: callBuckets,
-	}, []string{"event"})
-	m.vmWait = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "eventhost_vm_wait_seconds",
-		Help:    "Time a call waited in the engine's queue for a VM.",
-		Buckets: waitBuckets,
-	})
+	m.vmWait = newHistogram(waitBuckets)
 	m.open = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "eventhost_connections_open", Help: "Connections open now, by protocol.",
 	}, []string{"protocol"})
@@ -110,22 +95,14 @@ func New(opts Options) *Metrics {
 	m.slow = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "eventhost_slow_consumer_disconnects_total", Help: "Connections ended because the client did not read fast enough, by protocol.",
 	}, []string{"protocol"})
-	frames := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "eventhost_frames_total", Help: "Frames received (in) and queued to send (out), by protocol and direction.",
-	}, []string{"protocol", "direction"})
-	bytes := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "eventhost_frame_bytes_total", Help: "Bytes of the frames received (in) and queued to send (out), by protocol and direction.",
-	}, []string{"protocol", "direction"})
 	for i, p := range protocolNames {
 		m.protos[i] = protoSeries{
-			framesIn: frames.WithLabelValues(p, "in"), framesOut: frames.WithLabelValues(p, "out"),
-			bytesIn: bytes.WithLabelValues(p, "in"), bytesOut: bytes.WithLabelValues(p, "out"),
 			open: m.open.WithLabelValues(p), accepted: m.accepted.WithLabelValues(p),
 			slow: m.slow.WithLabelValues(p),
 		}
 	}
-	m.events.unknown = m.newEvent(unknownEvent)
-	reg.MustRegister(m.calls, m.durations, m.vmWait, m.open, m.accepted, m.refused, m.disconnects, m.slow, frames, bytes)
+	m.events.unknown = newEventSeries(unknownEvent)
+	reg.MustRegister(m.open, m.accepted, m.refused, m.disconnects, m.slow, newHotCollector(m))
 	if opts.Stats != nil {
 		reg.MustRegister(newStatsCollector(opts.Stats))
 	}
@@ -143,7 +120,7 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // QueueWait observes how long a call waited for a VM: the engine's
 // Config.QueueWait.
-func (m *Metrics) QueueWait(d time.Duration) { m.vmWait.Observe(d.Seconds()) }
+func (m *Metrics) QueueWait(d time.Duration) { m.vmWait.observe(d) }
 
 // callBuckets span a quick preloaded call (~50 µs) to the default call
 // timeout (10 s).

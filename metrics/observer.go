@@ -27,9 +27,9 @@ func protocolIndex(p string) int {
 
 // protoSeries are a protocol's series, resolved once.
 type protoSeries struct {
-	framesIn, framesOut, bytesIn, bytesOut prometheus.Counter
-	open                                   prometheus.Gauge
-	accepted, slow                         prometheus.Counter
+	in, out        pair // frames and bytes
+	open           prometheus.Gauge
+	accepted, slow prometheus.Counter
 }
 
 // The code label's values: host.CodeOK, the protocol's wire codes, and
@@ -77,9 +77,9 @@ var knownRefusals = map[string]bool{
 // none).
 func (m *Metrics) Answered(a host.Answer) {
 	ev := m.event(a.Event)
-	ev.codes[codeIndex(a.Code)].Inc()
+	ev.codes[codeIndex(a.Code)].add(1)
 	if a.Duration > 0 {
-		ev.duration.Observe(a.Duration.Seconds())
+		ev.duration.observe(a.Duration)
 	}
 }
 
@@ -114,14 +114,10 @@ func (m *Metrics) ConnClosed(proto, reason string) {
 
 // FrameIn counts a frame received.
 func (m *Metrics) FrameIn(proto string, n int) {
-	p := &m.protos[protocolIndex(proto)]
-	p.framesIn.Inc()
-	p.bytesIn.Add(float64(n))
+	m.protos[protocolIndex(proto)].in.add(n)
 }
 
 // FrameOut counts a frame queued for a client.
 func (m *Metrics) FrameOut(proto string, n int) {
-	p := &m.protos[protocolIndex(proto)]
-	p.framesOut.Inc()
-	p.bytesOut.Add(float64(n))
+	m.protos[protocolIndex(proto)].out.add(n)
 }
