@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
 )
 
 // unknownEvent is the event label of every event that is not a route.
