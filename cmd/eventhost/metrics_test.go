@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -265,6 +266,35 @@ func TestMetrics(t *testing.T) {
 	for name := range after {
 		if !strings.HasPrefix(name, "eventhost_") && !strings.HasPrefix(name, "go_") && !strings.HasPrefix(name, "process_") {
 			t.Errorf("metric %s outside eventhost_, go_ and process_", name)
+		}
+	}
+	checkMetricDocs(t, after)
+}
+
+// checkMetricDocs: docs/operations.md lists every eventhost_ metric the
+// server exports, and it and the Grafana dashboard name no other.
+func checkMetricDocs(t *testing.T, exported map[string]*dto.MetricFamily) {
+	t.Helper()
+	names := regexp.MustCompile(`eventhost_[a-z_]+`)
+	for _, doc := range []string{"../../docs/operations.md", "../../docs/grafana-dashboard.json"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mentioned := map[string]bool{}
+		for _, n := range names.FindAllString(string(b), -1) {
+			base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_sum"), "_count")
+			if exported[base] == nil && exported[n] == nil {
+				t.Errorf("%s names %s, which the server does not export", doc, n)
+			}
+			mentioned[base] = true
+		}
+		if strings.HasSuffix(doc, ".md") {
+			for n := range exported {
+				if strings.HasPrefix(n, "eventhost_") && !mentioned[n] {
+					t.Errorf("%s does not list %s", doc, n)
+				}
+			}
 		}
 	}
 }
