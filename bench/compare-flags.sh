@@ -2,7 +2,8 @@
 # The per-call path of one binary under two flag sets, side by side: builds
 # eventhost from the work tree once, serves the shipped scripts from two
 # processes (A with the base flags, B with the base flags and FLAGS), and
-# alternates eventload runs against them at 100 connections x W in flight,
+# alternates eventload runs against them at 100 connections x W in flight
+# (A first in odd rounds, B first in even ones),
 # printing throughput and each server's CPU time per message (from /proc).
 # Usage: bench/compare-flags.sh "FLAGS" [rounds] [seconds] [W]
 # e.g.   bench/compare-flags.sh "-metrics-addr 127.0.0.1:18334" 7 5 16
@@ -35,11 +36,15 @@ scraped() {
   [ -n "$maddr" ] || return 0
   curl -fsS "http://$maddr/metrics" | awk '/^eventhost_calls_total/ {s += $NF} END {printf " (B'"'"'s /metrics: %d calls)", s}'
 }
-ratios=()
+ratios=(); acpu=(); bcpu=()
 for i in $(seq "$rounds"); do
-  read -r a ac < <(run 18332 "$a_pid")
-  read -r b bc < <(run 18333 "$b_pid")
-  r=$(python3 -c "print(round($b/$a*100))"); ratios+=("$r")
+  if (( i % 2 )); then # the order alternates: the second run of a round is not always B
+    read -r a ac < <(run 18332 "$a_pid"); read -r b bc < <(run 18333 "$b_pid")
+  else
+    read -r b bc < <(run 18333 "$b_pid"); read -r a ac < <(run 18332 "$a_pid")
+  fi
+  r=$(python3 -c "print(round($b/$a*100))"); ratios+=("$r"); acpu+=("$ac"); bcpu+=("$bc")
   echo "100x$w round $i: A $a msgs/s ($ac µs CPU/msg), B [$flags] $b msgs/s ($bc µs CPU/msg), $r%$(scraped)"
 done
-echo "100x$w median B / A: $(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(( (rounds+1)/2 ))p")%"
+med() { sort -n | sed -n "$(( (rounds+1)/2 ))p"; }
+echo "100x$w median B / A: $(printf '%s\n' "${ratios[@]}" | med)%; CPU per message, median: A $(printf '%s\n' "${acpu[@]}" | med) µs, B $(printf '%s\n' "${bcpu[@]}" | med) µs"
