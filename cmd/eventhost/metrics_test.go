@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/eventhost/eventhost/internal/sioclient"
 	"github.com/eventhost/eventhost/internal/wstest"
 )
 
@@ -315,4 +316,54 @@ func TestMetricsOff(t *testing.T) {
 	if strings.Contains(srv.logs.String(), "metrics listening") {
 		t.Error("a metrics listener started without -metrics-addr")
 	}
+}
+
+// TestMetricsSocketIO: Socket.IO connections, calls and frames are counted
+// under protocol="socketio", and its sessions by transport.
+func TestMetricsSocketIO(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "-scripts", writeScripts(t, metricsScripts), "-watch=false", "-metrics-addr", "127.0.0.1:0", "-log-level", "info")
+	maddr := metricsAddr(t, srv)
+	c := sioclient.Start(t)
+	ws := c.Connect("ws", "http://"+srv.addr, "/", sioclient.Options{"transports": []string{"websocket"}})
+	poll := c.Connect("poll", "http://"+srv.addr, "/", sioclient.Options{"transports": []string{"polling"}})
+	ws.WaitConnect()
+	poll.WaitConnect()
+	for _, s := range []*sioclient.Socket{ws, poll} {
+		if got := s.EmitAck("m.echo", 7); len(got) != 1 || string(got[0]) != "7" {
+			t.Fatalf("%s: echo ack %s", s.Name(), got)
+		}
+	}
+	if got := ws.EmitAck("m.nope"); len(got) != 1 || !strings.Contains(string(got[0]), `"unknown_event"`) {
+		t.Fatalf("unknown event ack: %s", got)
+	}
+	m := scrape(t, maddr)
+	for _, w := range []struct {
+		name   string
+		labels []string
+		value  float64
+	}{
+		{"eventhost_connections_open", []string{"protocol", "socketio"}, 2},
+		{"eventhost_connections_accepted_total", []string{"protocol", "socketio"}, 2},
+		{"eventhost_calls_total", []string{"event", "m.echo", "code", "ok"}, 2},
+		{"eventhost_calls_total", []string{"event", "unknown", "code", "unknown_event"}, 1},
+		{"eventhost_frames_total", []string{"protocol", "socketio", "direction", "out"}, 3},
+		{"eventhost_socketio_sessions", []string{"transport", "websocket"}, 1},
+		{"eventhost_socketio_sessions", []string{"transport", "polling"}, 1},
+		{"eventhost_connections_open", []string{"protocol", "native"}, 0},
+	} {
+		if got := value(m, w.name, w.labels...); got != w.value {
+			t.Errorf("%s%v = %v, want %v", w.name, w.labels, got, w.value)
+		}
+	}
+	if v := value(m, "eventhost_frames_total", "protocol", "socketio", "direction", "in"); v < 3 {
+		t.Errorf("socketio frames in = %v, want at least the 3 events", v)
+	}
+	ws.Disconnect()
+	poll.Disconnect()
+	eventually(t, "the Socket.IO disconnects counted", func() bool {
+		m = scrape(t, maddr)
+		return value(m, "eventhost_disconnects_total", "protocol", "socketio", "reason", "client closed") == 2 &&
+			value(m, "eventhost_connections_open", "protocol", "socketio") == 0
+	})
 }
