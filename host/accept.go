@@ -27,6 +27,9 @@ type Admission struct {
 	// Codec encodes what the connection is sent; Transport carries it.
 	Codec     Codec
 	Transport Transport
+	// Protocol names the protocol for Observer and Conn.Protocol, such as
+	// ProtocolSocketIO; "other" when empty.
+	Protocol string
 }
 
 // Accept opens a connection of another protocol. It checks, in this order,
@@ -41,7 +44,12 @@ type Admission struct {
 // once. The caller tells its client that the connection opened, then calls
 // Conn.Opened, so that the connected hook's pushes follow that.
 func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
+	proto := a.Protocol
+	if proto == "" {
+		proto = "other"
+	}
 	if s.draining.Load() {
+		s.refused(proto, RefusedShutdown)
 		return nil, errShuttingDown
 	}
 	arrived := time.Now()
@@ -56,6 +64,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 		var refused *authError
 		if claims, refused = s.auth.verify(token); refused != nil {
 			s.log.Info("connection refused: unauthorized", "namespace", a.Namespace, "reason", refused.reason, "remote", r.RemoteAddr, "detail", refused.err)
+			s.refused(proto, RefusedAuth)
 			return nil, protocol.Errorf(protocol.CodeUnauthorized, "%s", refused.Error())
 		}
 	}
@@ -63,7 +72,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	if ns == "" {
 		ns = "/"
 	}
-	c := s.newConn(a.Codec, ns, arrived, r.RemoteAddr, claims)
+	c := s.newConn(proto, a.Codec, ns, arrived, r.RemoteAddr, claims)
 	c.tr = a.Transport
 	c.hs = newHandshake(r, arrived, claims) // made now: c.req stays nil
 	c.hs.Namespace, c.hs.Auth = ns, auth
@@ -71,6 +80,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	if s.cfg.Hooks != nil {
 		data, err := s.runConnect(ctx, c.hs)
 		if err != nil {
+			s.refused(proto, RefusedHook)
 			status, body, internal := connectRefusal(err)
 			if internal {
 				s.log.Error("connection refused: the Connect hook failed", "namespace", ns, "remote", r.RemoteAddr, "error", err)
@@ -84,6 +94,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	s.liveMu.Lock()
 	if s.closing || s.draining.Load() {
 		s.liveMu.Unlock()
+		s.refused(proto, RefusedShutdown)
 		c.setCloseReason(ReasonServerShutdown)
 		c.ended()
 		s.end(c)
@@ -93,6 +104,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	s.conns.Add(1)
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "namespace", ns, "remote", c.remote)
+	s.observeOpened(c)
 	return c, nil
 }
 

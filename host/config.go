@@ -78,6 +78,9 @@ type Config struct {
 	// refuse a handshake and set the connection's data, Disconnect learns
 	// that a connection ended and why.
 	Hooks Hooks
+	// Observer, when set, learns of every answer, connection and frame, for
+	// metrics; nil for none.
+	Observer Observer
 }
 
 func (c *Config) setDefaults() {

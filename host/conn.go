@@ -31,6 +31,7 @@ var ErrConnClosed = errors.New("host: connection closed")
 type Conn struct {
 	id     string
 	srv    *Server
+	proto  string          // ProtocolNative, or Admission.Protocol
 	codec  Codec           // encodes what the connection is sent
 	tr     Transport       // carries it: wsTransport for /ws
 	ns     string          // the namespace: "/" for /ws
@@ -55,6 +56,7 @@ type Conn struct {
 
 	out outbox // frames on their way to the client; see outbox.go
 
+	observed atomic.Bool  // Observer.ConnOpened counted it: ConnClosed follows
 	inflight atomic.Int32 // requests between arrival and reply
 	slow     atomic.Bool  // the outbound buffer filled: being disconnected
 	closing  atomic.Bool  // a close frame was queued: frames that follow are not served
@@ -87,7 +89,15 @@ func (c *Conn) Namespace() string { return c.ns }
 // Emit pushes event with p's arguments to the client, encoded by the
 // connection's codec.
 func (c *Conn) Emit(event string, p Payload) error {
-	return c.tr.Send(c.codec.Push(event, p))
+	return c.send(c.codec.Push(event, p))
+}
+
+// send hands m to the transport, counted by the observer.
+func (c *Conn) send(m Message) error {
+	if c.srv.obs != nil {
+		c.observeOut(m)
+	}
+	return c.tr.Send(m)
 }
 
 // Close closes the connection with a WebSocket close code and reason, after
@@ -128,13 +138,23 @@ func (c *Conn) SetData(data []byte) {
 }
 
 // sendError answers a failed request: as an error reply when it has an id,
-// as an "error" push otherwise.
-func (c *Conn) sendError(id []byte, event string, err error) {
+// as an "error" push otherwise. It returns the wire code sent.
+func (c *Conn) sendError(id []byte, event string, err error) protocol.Code {
 	code, msg := wireError(err, c.srv.cfg.CallTimeout)
 	if code == protocol.CodeInternal {
 		c.srv.log.Error("internal error", "socket", c.id, "event", event, "error", err)
 	}
-	_ = c.tr.Send(c.codec.Error(id, event, code, msg))
+	_ = c.send(c.codec.Error(id, event, code, msg))
+	return code
+}
+
+// refuseRequest answers a request the host does not queue (it does not
+// decode, or it is over a limit), counted by the observer.
+func (c *Conn) refuseRequest(id []byte, event string, err error) {
+	code := c.sendError(id, event, err)
+	if c.srv.obs != nil {
+		c.answered(event, code, time.Time{})
+	}
 }
 
 // slowConsumer disconnects a client whose outbound buffer is full. The close
@@ -336,12 +356,16 @@ func (r *request) settle(rep Reply, err error) bool {
 		c.inflight.Add(-1)
 		c.srv.calls.Add(-1)
 	}()
+	code := CodeOK
 	switch {
 	case err != nil:
-		c.sendError(r.ID, r.Event, err)
+		code = c.sendError(r.ID, r.Event, err)
 	case r.ID == nil:
 	default:
-		_ = c.tr.Send(c.codec.Reply(r.ID, rep))
+		_ = c.send(c.codec.Reply(r.ID, rep))
+	}
+	if c.srv.obs != nil {
+		c.answered(r.Event, code, r.ctx.deadline.Add(-c.srv.cfg.CallTimeout))
 	}
 	return true
 }

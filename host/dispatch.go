@@ -15,6 +15,9 @@ import (
 // queues the request, and never waits for JS.
 func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 	c := connOf(sess)
+	if s.obs != nil {
+		s.obs.FrameIn(ProtocolNative, len(msg))
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("panic handling a frame", "socket", c.id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -28,7 +31,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		c.closing.Store(true)
 		c.setCloseReason(ReasonFrameTooLarge)
 		s.log.Warn("frame over the size limit: connection closed with 1009", "socket", c.id, "size", len(msg), "limit", s.cfg.MaxMessage)
-		c.sendError(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
+		c.refuseRequest(nil, "", protocol.Errorf(protocol.CodePayloadTooLarge, "frame of %d bytes exceeds the limit of %d bytes", len(msg), s.cfg.MaxMessage))
 		_ = c.closeWith(melody.FormatCloseMessage(websocket.CloseMessageTooBig, "message too big"))
 		return
 	}
@@ -40,7 +43,7 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 		req, err = protocol.DecodeText(msg)
 	}
 	if err != nil {
-		c.sendError(req.ID, req.Event, err)
+		c.refuseRequest(req.ID, req.Event, err)
 		return
 	}
 	s.receive(c, req, nil, nil)
@@ -51,12 +54,12 @@ func (s *Server) onMessage(sess *melody.Session, msg []byte, binary bool) {
 // queued for its turn.
 func (s *Server) receive(c *Conn, req protocol.Request, rest []byte, attachments [][]byte) {
 	if s.draining.Load() {
-		c.sendError(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "server is shutting down"))
+		c.refuseRequest(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "server is shutting down"))
 		return
 	}
 	if c.inflight.Add(1) > int32(s.cfg.MaxInflight) {
 		c.inflight.Add(-1)
-		c.sendError(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "too many requests in flight on this connection (limit %d)", s.cfg.MaxInflight))
+		c.refuseRequest(req.ID, req.Event, protocol.Errorf(protocol.CodeOverloaded, "too many requests in flight on this connection (limit %d)", s.cfg.MaxInflight))
 		return
 	}
 	s.calls.Add(1)

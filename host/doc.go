@@ -31,6 +31,12 @@
 // Config.SendBuffer bounds the two together. A call's context is part of
 // its request: it carries the deadline and ends when the call is answered.
 //
+// Config.Observer, when set, learns of every answer (the handler's and the
+// host's own: timeout, overloaded, bad_request, the shutdown's abort),
+// every connection opened, refused and closed, and every frame in and out,
+// by protocol; it is the seam for metrics (package metrics adapts it to
+// Prometheus), and costs one nil check per place when nil.
+//
 // Server and Conn methods are safe from any goroutine; Conn methods never
 // block.
 package host

@@ -168,7 +168,7 @@ func send(targets *[]*Conn, except *Conn, ns, event string, p Payload) int {
 			done = append(done, encoded{c.codec, c.codec.Push(event, p)})
 			k = len(done) - 1
 		}
-		if c.tr.Send(done[k].m) == nil {
+		if c.send(done[k].m) == nil {
 			n++
 		}
 	}
@@ -197,4 +197,16 @@ func (s *Server) removeMember(room string, c *Conn) {
 	if len(members) == 0 {
 		delete(s.rooms, key)
 	}
+}
+
+// RoomCounts returns the number of rooms, across namespaces, and of
+// memberships (a connection in three rooms counts three). It walks the
+// room index: for scrapes, not for every call.
+func (s *Server) RoomCounts() (rooms, memberships int) {
+	s.roomsMu.RLock()
+	defer s.roomsMu.RUnlock()
+	for _, members := range s.rooms {
+		memberships += len(members)
+	}
+	return len(s.rooms), memberships
 }

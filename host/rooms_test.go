@@ -342,3 +342,16 @@ func TestRoomsWithoutHooks(t *testing.T) {
 		t.Errorf("RoomSize = %d after Shutdown", n)
 	}
 }
+
+func TestRoomCounts(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	a, b := wstest.Dial(t, srv.wsURL), wstest.Dial(t, srv.wsURL)
+	join(t, a, "one")
+	join(t, a, "two")
+	join(t, b, "two")
+	if rooms, members := srv.RoomCounts(); rooms != 2 || members != 3 {
+		t.Errorf("RoomCounts = %d, %d; want 2, 3", rooms, members)
+	}
+}

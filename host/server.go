@@ -21,6 +21,7 @@ type Server struct {
 	melody  *melody.Melody
 	mux     *http.ServeMux
 	auth    *authenticator // nil: no authentication
+	obs     Observer       // Config.Observer; nil: none
 
 	draining atomic.Bool
 	aborted  atomic.Bool // Shutdown's grace period is over: calls are answered at once
@@ -49,7 +50,7 @@ func New(h Handler, cfg Config) *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, started: time.Now(),
+	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, obs: cfg.Observer, started: time.Now(),
 		live: make(map[*Conn]struct{}), rooms: make(map[roomKey]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
 	if auth != nil {
 		if len(cfg.JWTSecret) > 0 && len(cfg.JWTSecret) < minSecret {
@@ -112,10 +113,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Connections returns the number of open connections.
 func (s *Server) Connections() int { return s.melody.Len() }
 
-// newConn makes a connection of the given codec and namespace; the caller
-// sets its transport.
-func (s *Server) newConn(codec Codec, ns string, arrived time.Time, remote string, claims map[string]any) *Conn {
-	c := &Conn{id: newID(), srv: s, codec: codec, ns: ns, done: make(chan struct{}), opened: arrived, remote: remote, claims: claims}
+// newConn makes a connection of the given protocol, codec and namespace;
+// the caller sets its transport.
+func (s *Server) newConn(proto string, codec Codec, ns string, arrived time.Time, remote string, claims map[string]any) *Conn {
+	c := &Conn{id: newID(), srv: s, proto: proto, codec: codec, ns: ns, done: make(chan struct{}), opened: arrived, remote: remote, claims: claims}
 	if s.connectedHook() != nil {
 		// The connected hook runs first: the connection's requests wait
 		// for its synchronous part (see Server.opened).

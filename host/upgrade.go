@@ -21,6 +21,7 @@ import (
 // is not a WebSocket handshake goes straight to the upgrader for its 400.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
+		s.refused(ProtocolNative, RefusedShutdown)
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		return
 	}
@@ -32,6 +33,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	arrived := time.Now()
 	if !s.checkOrigin(r) {
+		s.refused(ProtocolNative, RefusedOrigin)
 		http.Error(w, "websocket: request origin not allowed by Upgrader.CheckOrigin", http.StatusForbidden)
 		return
 	}
@@ -41,12 +43,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		if claims, refused = s.auth.verify(bearerToken(r)); refused != nil {
 			// Never log the token; the parser's detail does not quote it.
 			s.log.Info("websocket refused: unauthorized", "reason", refused.reason, "remote", r.RemoteAddr, "detail", refused.err)
+			s.refused(ProtocolNative, RefusedAuth)
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			http.Error(w, refused.Error(), http.StatusUnauthorized)
 			return
 		}
 	}
-	c := s.newConn(NativeCodec, "/", arrived, r.RemoteAddr, claims)
+	c := s.newConn(ProtocolNative, NativeCodec, "/", arrived, r.RemoteAddr, claims)
 	c.tr = wsTransport{c}
 	s.conns.Add(1)
 	handedOff := false
@@ -59,6 +62,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		c.hs = newHandshake(r, arrived, claims)
 		data, err := s.runConnect(r.Context(), c.hs)
 		if err != nil {
+			s.refused(ProtocolNative, RefusedHook)
 			status, body, internal := connectRefusal(err)
 			if internal {
 				s.log.Error("websocket refused: the Connect hook failed", "remote", r.RemoteAddr, "error", err)
@@ -76,6 +80,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// From here on the connection is accepted: it ends in s.end, through
 	// onDisconnect once upgraded, or below when the upgrade fails.
 	if s.draining.Load() {
+		s.refused(ProtocolNative, RefusedShutdown)
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
 		c.setCloseReason(ReasonServerShutdown)
 		s.end(c)
@@ -159,6 +164,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 	late := s.closing
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
+	s.observeOpened(c)
 	if late {
 		// Upgraded while Shutdown closed the others: their closing missed it.
 		c.setCloseReason(ReasonServerShutdown)
@@ -185,6 +191,9 @@ func (s *Server) end(c *Conn) {
 	s.log.Debug("disconnect", "socket", c.id, "reason", reason, "duration", time.Since(c.opened).Round(time.Millisecond))
 	if s.cfg.Hooks != nil {
 		s.runDisconnect(c, reason)
+	}
+	if c.observed.Load() {
+		s.obs.ConnClosed(c.proto, reason)
 	}
 	s.leaveAll(c)
 	close(c.done)

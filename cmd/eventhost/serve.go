@@ -19,6 +19,7 @@ import (
 
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/socketio"
+	"github.com/eventhost/eventhost/metrics"
 	"github.com/eventhost/eventhost/runtime/bundle"
 	"github.com/eventhost/eventhost/runtime/engine"
 	"github.com/eventhost/eventhost/runtime/fetch"
@@ -41,7 +42,8 @@ type serveConfig struct {
 	fetchMaxInflight int
 	fetchAllow       string // comma-separated
 
-	ui bool // serve the page to try events at GET /
+	ui          bool   // serve the page to try events at GET /
+	metricsAddr string // Prometheus /metrics on a listener of its own; off when empty
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -63,6 +65,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&cfg.watch, "watch", true, "rebuild and serve the new code when scripts/, package.json or the imported node_modules change (-watch=false in production)")
 	cfg.db.register(fs)
 	fs.BoolVar(&cfg.ui, "ui", true, "serve a page to try events at GET / (and the route table at GET /api/routes)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "address of a separate listener for Prometheus metrics (/metrics); off when empty")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &cli.ExitError{Code: 0}
@@ -143,6 +146,15 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		}
 	}()
 	hub := &serverHub{}
+	// Made before the engine (it hears each call's wait for a VM); what it
+	// reads at a scrape is set below as it is made.
+	var mx *metrics.Metrics
+	var mxSrc metricsSources
+	var queueWait func(time.Duration)
+	if cfg.metricsAddr != "" {
+		mx = newMetrics(&mxSrc)
+		queueWait = mx.QueueWait
+	}
 	eng, err := engine.New(ctx, engine.Config{
 		DB:          sqlDatabase{database},
 		BeforeBuild: migrator(database, cfg.scripts, log),
@@ -158,6 +170,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		FetchMaxBody:     int64(cfg.fetchMaxBody),
 		FetchMaxInflight: cfg.fetchMaxInflight,
 		FetchAllow:       cfg.fetchAllowList(),
+		QueueWait:        queueWait,
 	})
 	if err != nil {
 		var be *bundle.Error
@@ -197,18 +210,30 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	hostCfg.JWTPublicKey = publicKey
 	hostCfg.Hooks = jsHooks{eng}
 	hostCfg.Status = func() any { return status(eng, cfg.watch) }
+	if mx != nil {
+		hostCfg.Observer = mx
+	}
 	srv := host.New(jsHandler{eng}, hostCfg)
 	hub.srv.Store(srv)
 	sioCfg := cfg.SocketIOConfig(log)
 	sioCfg.Namespace = func(ns string) bool { return hasNamespace(eng, ns) }
 	sioCfg.HasRoute = eng.HasRoute
-	cli.MountSocketIO(srv, sioCfg)
+	sio := cli.MountSocketIO(srv, sioCfg)
 	if cfg.ui {
 		mountUI(srv, eng, cfg.scripts, cfg.watch, jwtSecret != nil || publicKey != nil)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if mx != nil {
+		mxSrc.eng, mxSrc.srv, mxSrc.sio = eng, srv, sio
+		_, stopMetrics, err := cli.StartMetrics(cfg.metricsAddr, mx.Handler(), log)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer stopMetrics()
 	}
 	stopDebug, err := cfg.StartDebug(log)
 	if err != nil {

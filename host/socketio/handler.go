@@ -37,6 +37,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, errTransportUnknown)
 		return
 	case !s.host.AllowOrigin(r):
+		if o := s.host.Observer(); o != nil && q.Get("sid") == "" {
+			o.ConnRefused(host.ProtocolSocketIO, host.RefusedOrigin)
+		}
 		refuse(w, http.StatusForbidden, errForbidden)
 		return
 	}

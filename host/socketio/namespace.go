@@ -118,7 +118,7 @@ func (ss *session) connect(d wire.Decoded) {
 		auth = []byte("{}") // what socket.handshake.auth is without a payload
 	}
 	conn, err := ss.srv.host.Accept(context.Background(), host.Admission{
-		Request: ss.req, Namespace: ns, Auth: auth, Codec: codec{ns}, Transport: nsTransport{sock},
+		Request: ss.req, Namespace: ns, Auth: auth, Codec: codec{ns}, Transport: nsTransport{sock}, Protocol: host.ProtocolSocketIO,
 	})
 	if err != nil {
 		code, msg := protocol.CodeInternal, "internal error"

@@ -147,6 +147,27 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
+// Transports returns the number of open Engine.IO sessions by transport:
+// those polling, and those on a WebSocket.
+func (s *Server) Transports() (polling, websocket int) {
+	s.mu.Lock()
+	open := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		open = append(open, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range open {
+		ss.mu.Lock()
+		if ss.ws != nil {
+			websocket++
+		} else {
+			polling++
+		}
+		ss.mu.Unlock()
+	}
+	return polling, websocket
+}
+
 // add registers a new session; false once the server has closed.
 func (s *Server) add(ss *session) bool {
 	s.mu.Lock()

@@ -287,6 +287,11 @@ func (ss *session) push(w http.ResponseWriter, r *http.Request) {
 		ss.finish(host.ReasonProtocolError)
 		return
 	}
+	if o := ss.srv.host.Observer(); o != nil {
+		for _, p := range packets {
+			o.FrameIn(host.ProtocolSocketIO, len(p.Data)+1)
+		}
+	}
 	ss.inMu.Lock()
 	for _, p := range packets {
 		ss.onPacket(p)
@@ -319,6 +324,9 @@ func (ss *session) onWSOpen(ms *melody.Session) {
 
 // onFrame takes a WebSocket frame.
 func (ss *session) onFrame(ms *melody.Session, msg []byte, binary bool) {
+	if o := ss.srv.host.Observer(); o != nil {
+		o.FrameIn(host.ProtocolSocketIO, len(msg))
+	}
 	p, err := wire.DecodePacket(msg, binary)
 	ss.mu.Lock()
 	probing := ms == ss.probe

@@ -105,6 +105,10 @@ type Config struct {
 	// "*.example.com" for subdomains), host:port pairs and CIDRs. Empty
 	// allows everything. A refused fetch rejects like a network error.
 	FetchAllow []string
+	// QueueWait, when set, is told how long each call waited in the queue
+	// for a VM, when a worker takes it (from the worker's goroutine: it
+	// must be quick). Nil costs nothing per call.
+	QueueWait func(time.Duration)
 
 	testNatives func(v *vm) // tests: installs extra natives in each VM
 }
@@ -266,6 +270,9 @@ type Engine struct {
 
 	vmsCreated atomic.Uint64
 	vmResets   atomic.Uint64
+	busy       atomic.Int64 // workers running a call's synchronous part now
+
+	reloadsOK, reloadsUnchanged, reloadsFailed atomic.Uint64
 }
 
 // Stats are counters of the pool, for health endpoints and tests.
@@ -275,12 +282,18 @@ type Stats struct {
 	VMResets   uint64 `json:"vm_resets"`   // VMs replaced after a timeout, stack overflow or panic
 	Queued     int    `json:"queued"`      // calls waiting for a VM now
 	AsyncOps   int    `json:"async_ops"`   // host operations (fetches, queries) in flight now
+	Busy       int    `json:"busy"`        // VMs running a call's synchronous part now
+
+	ReloadsOK        uint64 `json:"reloads_ok"`        // Reloads that made a new generation current
+	ReloadsUnchanged uint64 `json:"reloads_unchanged"` // Reloads whose build was the current one's
+	ReloadsFailed    uint64 `json:"reloads_failed"`    // Reloads whose build failed (the old generation kept serving)
 }
 
 // Stats returns the pool's counters.
 func (e *Engine) Stats() Stats {
 	return Stats{PoolSize: e.cfg.PoolSize, VMsCreated: e.vmsCreated.Load(), VMResets: e.vmResets.Load(), Queued: len(e.queue),
-		AsyncOps: len(e.asyncSlots)}
+		AsyncOps: len(e.asyncSlots), Busy: int(e.busy.Load()),
+		ReloadsOK: e.reloadsOK.Load(), ReloadsUnchanged: e.reloadsUnchanged.Load(), ReloadsFailed: e.reloadsFailed.Load()}
 }
 
 // New builds the scripts in cfg.Dir and starts the pool. It fails with a
@@ -333,6 +346,7 @@ func (e *Engine) Reload(ctx context.Context) (ReloadResult, error) {
 	gen, err := e.build(ctx, old.info.ID+1, old)
 	if err != nil {
 		e.lastErr.Store(&BuildFailure{Err: err, At: time.Now()})
+		e.reloadsFailed.Add(1)
 		return ReloadResult{Generation: old.info}, err
 	}
 	e.lastErr.Store(nil)
@@ -340,9 +354,11 @@ func (e *Engine) Reload(ctx context.Context) (ReloadResult, error) {
 		// Every module's output is the current one's (a save without an
 		// edit, a file no module reads): the current generation, and the
 		// module state its VMs hold, stay.
+		e.reloadsUnchanged.Add(1)
 		return ReloadResult{Generation: old.info, Inputs: gen.inputs, Unchanged: true}, nil
 	}
 	e.gen.Store(gen)
+	e.reloadsOK.Add(1)
 	for _, w := range e.workers {
 		select { // let idle workers drop the old generation now
 		case w.wake <- struct{}{}:
@@ -420,6 +436,9 @@ func (e *Engine) Mode() Mode { return e.cfg.Mode }
 //     JS if it runs then.
 func (e *Engine) Call(ctx context.Context, req *Request) {
 	c := &call{req: *req, ctx: ctx}
+	if e.cfg.QueueWait != nil {
+		c.queued = time.Now()
+	}
 	if e.closed.Load() {
 		c.fail(ErrClosed)
 		return
@@ -616,6 +635,7 @@ type call struct {
 	worker     atomic.Pointer[worker] // the VM the call runs on, once started
 	sock       jsSocket               // what the handler's socket object wraps, on the VM's goroutine only
 	io         atomic.Pointer[callIO] // bounds the call's host work, once it starts some (startAsync)
+	queued     time.Time              // when it was queued, with Config.QueueWait only
 }
 
 // settle delivers the outcome once; later outcomes are dropped.

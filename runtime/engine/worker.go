@@ -97,6 +97,11 @@ func (w *worker) loop(ctx context.Context) {
 
 // start runs a call's synchronous part and arranges for its outcome.
 func (w *worker) start(c *call) {
+	if f := w.e.cfg.QueueWait; f != nil && !c.queued.IsZero() {
+		f(time.Since(c.queued))
+	}
+	w.e.busy.Add(1)
+	defer w.e.busy.Add(-1)
 	defer c.markStarted()
 	if c.settled.Load() {
 		return

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/socketio"
+	"github.com/eventhost/eventhost/metrics"
+	"github.com/eventhost/eventhost/runtime/engine"
+)
+
+// metricsSources are what the metrics read at each scrape. The server is
+// made after the engine, so its parts are set as they come; a scrape comes
+// only once the metrics listener is up, after all of them.
+type metricsSources struct {
+	eng *engine.Engine
+	srv *host.Server
+	sio *socketio.Server
+}
+
+// newMetrics makes the Prometheus adapter over src.
+func newMetrics(src *metricsSources) *metrics.Metrics {
+	return metrics.New(metrics.Options{
+		HasRoute: func(event string) bool { return src.eng != nil && src.eng.HasRoute(event) },
+		Stats:    src.stats,
+	})
+}
+
+// stats gathers the figures the engine, the host and Socket.IO keep.
+func (src *metricsSources) stats() metrics.Stats {
+	var s metrics.Stats
+	if e := src.eng; e != nil {
+		st, g := e.Stats(), e.Current()
+		s.PoolSize, s.Busy, s.Queued, s.AsyncOps = st.PoolSize, st.Busy, st.Queued, st.AsyncOps
+		s.VMsCreated, s.VMResets = st.VMsCreated, st.VMResets
+		s.ReloadsOK, s.ReloadsUnchanged, s.ReloadsFailed = st.ReloadsOK, st.ReloadsUnchanged, st.ReloadsFailed
+		s.BuildDuration, s.Generation, s.Routes = g.Duration, g.ID, g.Routes
+		s.LastBuildFailed = e.LastFailure() != nil
+	}
+	if src.srv != nil {
+		s.Rooms, s.Memberships = src.srv.RoomCounts()
+	}
+	if src.sio != nil {
+		s.SIOPolling, s.SIOWebSocket = src.sio.Transports()
+	}
+	return s
+}

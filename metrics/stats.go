@@ -1,0 +1,76 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// statsCollector reads Options.Stats once per scrape and reports it as
+// constant metrics.
+type statsCollector struct {
+	stats func() Stats
+
+	poolSize, busy, queued, asyncOps, vmsCreated, vmResets  *prometheus.Desc
+	reloads, buildDuration, generation, routes, buildFailed *prometheus.Desc
+	rooms, memberships, sioSessions                         *prometheus.Desc
+}
+
+func newStatsCollector(stats func() Stats) *statsCollector {
+	d := func(name, help string, labels ...string) *prometheus.Desc {
+		return prometheus.NewDesc(name, help, labels, nil)
+	}
+	return &statsCollector{
+		stats:         stats,
+		poolSize:      d("eventhost_vm_pool_size", "VMs in the engine's pool."),
+		busy:          d("eventhost_vm_busy", "VMs running a call's synchronous part now."),
+		queued:        d("eventhost_engine_queue_depth", "Calls waiting for a VM now."),
+		asyncOps:      d("eventhost_engine_async_ops", "Host operations (fetches, database queries) in flight now."),
+		vmsCreated:    d("eventhost_vms_created_total", "VMs made since the start: the pool, then one per reset."),
+		vmResets:      d("eventhost_vm_resets_total", "VMs replaced after a timeout, a stack overflow or a panic."),
+		reloads:       d("eventhost_reloads_total", "Reloads of the scripts, by result: ok (a new generation serves), unchanged, failed.", "result"),
+		buildDuration: d("eventhost_build_duration_seconds", "How long the build of the generation now serving took."),
+		generation:    d("eventhost_generation", "Id of the generation now serving."),
+		routes:        d("eventhost_routes", "Routes of the generation now serving."),
+		buildFailed:   d("eventhost_last_build_failed", "1 when the last build failed (the previous generation keeps serving), else 0."),
+		rooms:         d("eventhost_rooms", "Rooms, across namespaces."),
+		memberships:   d("eventhost_room_memberships", "Memberships of rooms (a connection in three rooms counts three)."),
+		sioSessions:   d("eventhost_socketio_sessions", "Socket.IO (Engine.IO) sessions open now, by transport.", "transport"),
+	}
+}
+
+// Describe sends every description.
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.poolSize, c.busy, c.queued, c.asyncOps, c.vmsCreated, c.vmResets,
+		c.reloads, c.buildDuration, c.generation, c.routes, c.buildFailed, c.rooms, c.memberships, c.sioSessions} {
+		ch <- d
+	}
+}
+
+// Collect reads the figures and sends them.
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(c.poolSize, float64(s.PoolSize))
+	gauge(c.busy, float64(s.Busy))
+	gauge(c.queued, float64(s.Queued))
+	gauge(c.asyncOps, float64(s.AsyncOps))
+	counter(c.vmsCreated, s.VMsCreated)
+	counter(c.vmResets, s.VMResets)
+	counter(c.reloads, s.ReloadsOK, "ok")
+	counter(c.reloads, s.ReloadsUnchanged, "unchanged")
+	counter(c.reloads, s.ReloadsFailed, "failed")
+	gauge(c.buildDuration, s.BuildDuration.Seconds())
+	gauge(c.generation, float64(s.Generation))
+	gauge(c.routes, float64(s.Routes))
+	failed := 0.0
+	if s.LastBuildFailed {
+		failed = 1
+	}
+	gauge(c.buildFailed, failed)
+	gauge(c.rooms, float64(s.Rooms))
+	gauge(c.memberships, float64(s.Memberships))
+	gauge(c.sioSessions, float64(s.SIOPolling), "polling")
+	gauge(c.sioSessions, float64(s.SIOWebSocket), "websocket")
+}
