@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dop251/goja"
 )
@@ -63,9 +64,17 @@ func (v *vm) statementFunc(what string, rows bool, target func() (statements, er
 		if err != nil {
 			return v.rejected(v.rt.NewTypeError("%s: %v", what, err))
 		}
+		observe := v.e.cfg.ObserveDB != nil
 		if rows {
 			return v.startAsync(func(ctx context.Context) func() (goja.Value, error) {
+				var start time.Time
+				if observe {
+					start = time.Now()
+				}
 				res, err := st.Query(ctx, query, params)
+				if observe {
+					v.e.observeDB(ctx, DBQuery, start, err)
+				}
 				return func() (goja.Value, error) {
 					if err != nil {
 						return nil, err
@@ -75,7 +84,14 @@ func (v *vm) statementFunc(what string, rows bool, target func() (statements, er
 			})
 		}
 		return v.startAsync(func(ctx context.Context) func() (goja.Value, error) {
+			var start time.Time
+			if observe {
+				start = time.Now()
+			}
 			res, err := st.Exec(ctx, query, params)
+			if observe {
+				v.e.observeDB(ctx, DBExec, start, err)
+			}
 			return func() (goja.Value, error) {
 				if err != nil {
 					return nil, err
@@ -150,7 +166,12 @@ func (v *vm) dbTx(call goja.FunctionCall) goja.Value {
 	if isRejected(begun) {
 		return begun // too much host work in flight: nothing started
 	}
+	observe := v.e.cfg.ObserveDB != nil
 	outer := v.startAsync(func(ctx context.Context) func() (goja.Value, error) {
+		var start time.Time
+		if observe {
+			start = time.Now()
+		}
 		err := d.Tx(ctx, func(tx DatabaseTx) error {
 			t.ready <- tx
 			select {
@@ -161,6 +182,9 @@ func (v *vm) dbTx(call goja.FunctionCall) goja.Value {
 			}
 		})
 		close(t.ended)
+		if observe {
+			v.e.observeDB(ctx, DBTx, start, err)
+		}
 		return func() (goja.Value, error) {
 			t.finished = true
 			switch {

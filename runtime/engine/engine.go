@@ -109,6 +109,14 @@ type Config struct {
 	// for a VM, when a worker takes it (from the worker's goroutine: it
 	// must be quick). Nil costs nothing per call.
 	QueueWait func(time.Duration)
+	// ObserveFetch, when set, is told each fetch's error (nil for a
+	// response, of any status; fetch.Outcome classifies it) and duration,
+	// from the goroutine that ran it: it must be quick. Nil costs nothing.
+	ObserveFetch func(err error, d time.Duration)
+	// ObserveDB, when set, is told each db.query, db.exec and db.tx (and
+	// the statements of a transaction) once the database has answered, from
+	// the goroutine that waited for it: it must be quick. Nil costs nothing.
+	ObserveDB func(DBCall)
 
 	testNatives func(v *vm) // tests: installs extra natives in each VM
 }
@@ -308,7 +316,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Logger, queue: make(chan *call, cfg.QueueSize), asyncSlots: make(chan struct{}, cfg.MaxAsync),
 		builder: bundle.NewBuilder(bundle.Options{Dir: cfg.Dir, External: nativeModuleNames(), SharedImports: cfg.Mode == ModeReeval})}
 	fc, err := fetch.New(fetch.Options{Timeout: cfg.FetchTimeout, MaxBody: cfg.FetchMaxBody,
-		MaxInflight: cfg.FetchMaxInflight, Allow: cfg.FetchAllow})
+		MaxInflight: cfg.FetchMaxInflight, Allow: cfg.FetchAllow, Observe: cfg.ObserveFetch})
 	if err != nil {
 		e.builder.Close()
 		return nil, fmt.Errorf("engine: %w", err)

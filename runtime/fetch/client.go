@@ -44,6 +44,10 @@ type Options struct {
 	// ("10.0.0.0/8", checked against the address a name resolves to,
 	// when dialing). Empty allows every destination.
 	Allow []string
+	// Observe, when set, is told each Do's error (nil for a response, of
+	// any status) and how long it took, when Do returns, on Do's goroutine:
+	// it must be quick. Outcome classifies the error. Nil costs nothing.
+	Observe func(err error, d time.Duration)
 }
 
 // Request is one fetch as the Go side sees it.
@@ -179,6 +183,17 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 // response with its whole body. A status of 4xx or 5xx is a response, not
 // an error.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	if c.opts.Observe == nil {
+		return c.do(ctx, r)
+	}
+	start := time.Now()
+	resp, err := c.do(ctx, r)
+	c.opts.Observe(err, time.Since(start))
+	return resp, err
+}
+
+// do is Do without the observer.
+func (c *Client) do(ctx context.Context, r *Request) (*Response, error) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
