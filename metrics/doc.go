@@ -7,7 +7,8 @@
 // Labels are bounded: the event label takes only the events that
 // Options.HasRoute accepts (anything else is "unknown"), codes and reasons
 // outside the known sets are "other", protocols are "native", "socketio" or
-// "other".
+// "other"; the scripts' fetches and database calls (FetchDone, DBDone) take
+// fixed sets of outcomes and kinds.
 //
 // The per-call path does no allocation and takes no lock once an event has
 // been seen: series are resolved once per event, protocol and code, and

@@ -66,6 +66,7 @@ type Metrics struct {
 	disconnects *prometheus.CounterVec
 	slow        *prometheus.CounterVec
 	protos      [nProtocols]protoSeries
+	calls       *hostCalls
 }
 
 // New returns a Metrics with its collectors registered.
@@ -103,6 +104,7 @@ func New(opts Options) *Metrics {
 	}
 	m.events.unknown = newEventSeries(unknownEvent)
 	reg.MustRegister(m.open, m.accepted, m.refused, m.disconnects, m.slow, newHotCollector(m))
+	m.calls = newHostCalls(reg)
 	if opts.Stats != nil {
 		reg.MustRegister(newStatsCollector(opts.Stats))
 	}
