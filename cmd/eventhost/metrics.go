@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/eventhost/eventhost/db"
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/socketio"
 	"github.com/eventhost/eventhost/metrics"
 	"github.com/eventhost/eventhost/runtime/engine"
+	"github.com/eventhost/eventhost/runtime/fetch"
 )
 
 // metricsSources are what the metrics read at each scrape. The server is
@@ -42,4 +48,39 @@ func (src *metricsSources) stats() metrics.Stats {
 		s.SIOPolling, s.SIOWebSocket = src.sio.Transports()
 	}
 	return s
+}
+
+// engineObservers are the engine's observer funcs that feed mx; all nil
+// (costing nothing) when mx is nil.
+type engineObservers struct {
+	queueWait func(time.Duration)
+	fetch     func(error, time.Duration)
+	db        func(engine.DBCall)
+}
+
+// observers returns the engine's observer funcs for mx.
+func observers(mx *metrics.Metrics) engineObservers {
+	if mx == nil {
+		return engineObservers{}
+	}
+	return engineObservers{
+		queueWait: mx.QueueWait,
+		fetch:     func(err error, d time.Duration) { mx.FetchDone(fetch.Outcome(err), d) },
+		db:        func(c engine.DBCall) { mx.DBDone(c.Kind, dbOutcome(c), c.Duration) },
+	}
+}
+
+// dbOutcome is the outcome label of a database call: ok, canceled (its
+// call had ended, or the statement was cancelled), too_many_rows (more
+// than -db-max-rows) or error.
+func dbOutcome(c engine.DBCall) string {
+	switch {
+	case c.Err == nil:
+		return "ok"
+	case c.Ended, errors.Is(c.Err, context.Canceled), errors.Is(c.Err, context.DeadlineExceeded):
+		return "canceled"
+	case errors.Is(c.Err, db.ErrTooManyRows):
+		return "too_many_rows"
+	}
+	return "error"
 }

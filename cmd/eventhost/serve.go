@@ -146,15 +146,15 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		}
 	}()
 	hub := &serverHub{}
-	// Made before the engine (it hears each call's wait for a VM); what it
-	// reads at a scrape is set below as it is made.
+	// Made before the engine (it hears each call's wait for a VM, and the
+	// scripts' fetches and database calls); what it reads at a scrape is set
+	// below as it is made.
 	var mx *metrics.Metrics
 	var mxSrc metricsSources
-	var queueWait func(time.Duration)
 	if cfg.metricsAddr != "" {
 		mx = newMetrics(&mxSrc)
-		queueWait = mx.QueueWait
 	}
+	obs := observers(mx)
 	eng, err := engine.New(ctx, engine.Config{
 		DB:          sqlDatabase{database},
 		BeforeBuild: migrator(database, cfg.scripts, log),
@@ -170,7 +170,9 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 		FetchMaxBody:     int64(cfg.fetchMaxBody),
 		FetchMaxInflight: cfg.fetchMaxInflight,
 		FetchAllow:       cfg.fetchAllowList(),
-		QueueWait:        queueWait,
+		QueueWait:        obs.queueWait,
+		ObserveFetch:     obs.fetch,
+		ObserveDB:        obs.db,
 	})
 	if err != nil {
 		var be *bundle.Error
