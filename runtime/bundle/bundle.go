@@ -75,6 +75,11 @@ type Module struct {
 	Own *goja.Program
 	// OwnSize is the length in bytes of Own's JavaScript; 0 without Own.
 	OwnSize int
+	// OwnBare says that Own's code mentions neither its exports nor its
+	// module argument and returns the module's exports object: a caller may
+	// pass undefined for both and take the exports from the return value.
+	// Otherwise Own assigns module.exports.
+	OwnBare bool
 	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}
 	// at the top of Dir: private (its exports are no routes), but built like
 	// a route module. Its Name is "_connection".

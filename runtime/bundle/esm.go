@@ -24,6 +24,12 @@ var exportSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+)(?:\s+as\s+([\p{L}\p
 // body has run (a snapshot, not live bindings): for the exported functions
 // that are routes, the same thing.
 func exportsAssignment(js string) (string, error) {
+	return exportsTo(js, "module.exports = ")
+}
+
+// exportsTo is [exportsAssignment] with the object given to target, the
+// code in front of the object literal ("module.exports = " or "return ").
+func exportsTo(js, target string) (string, error) {
 	// esbuild's clause ends its output, before the source map comment: a
 	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
@@ -33,7 +39,7 @@ func exportsAssignment(js string) (string, error) {
 	loc := locs[len(locs)-1]
 	var b strings.Builder
 	b.WriteString(js[:loc[0]])
-	b.WriteString("module.exports = {")
+	b.WriteString(target + "{")
 	for i, part := range strings.Split(js[loc[2]:loc[3]], ",") {
 		if i > 0 {
 			b.WriteByte(',')
@@ -106,6 +112,13 @@ func commonJSExports(js string) string {
 	// default export, with its own properties as named ones.
 	return js[:loc[0]] + "module.exports = (m => typeof m === \"function\" ? Object.assign({ default: m }, m) : m)(" +
 		js[loc[2]:loc[3]] + ");" + js[loc[1]:]
+}
+
+// hasExportClause reports whether js ends with esbuild's export clause
+// (before the source map comment), as [exportsTo] rewrites it.
+func hasExportClause(js string) bool {
+	locs := exportClause.FindAllStringIndex(js, -1)
+	return len(locs) > 0 && onlySourceMap(js[locs[len(locs)-1][1]:])
 }
 
 // onlySourceMap reports whether s holds nothing but space and the source

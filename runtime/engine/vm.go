@@ -158,6 +158,13 @@ func (v *vm) wrapper(m *bundle.Module) (goja.Callable, error) {
 	return fn, nil
 }
 
+// bare reports whether the wrapper of module m is its own program and that
+// program is bare ([bundle.Module.OwnBare]): it returns its exports and
+// needs no module or exports object.
+func (v *vm) bare(m *bundle.Module) bool {
+	return m.Own != nil && m.OwnBare && v.e.cfg.Mode == ModeReeval
+}
+
 // instantiate runs a module body with fresh module and exports objects and
 // returns its exports.
 func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
@@ -165,7 +172,7 @@ func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.evaluate(wrapper)
+	return v.evaluate(wrapper, v.bare(m))
 }
 
 // exportedFunctions evaluates module m and returns the names of its
@@ -192,7 +199,7 @@ func (v *vm) evaluateInstance(wrapper goja.Callable) (*goja.Object, error) {
 	current := v.current
 	v.current = nil
 	defer func() { v.current = current }()
-	return v.evaluate(wrapper)
+	return v.evaluate(wrapper, false)
 }
 
 // classSource matches the source text of a class, which is callable only
@@ -210,7 +217,18 @@ func (v *vm) isClass(fn goja.Value) bool {
 	return err == nil && classSource.MatchString(src.String())
 }
 
-func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
+// evaluate runs a module body and returns its exports: with fresh module
+// and exports objects, or for a bare own program without them, its exports
+// being what it returns.
+func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
+	if bare {
+		undef := goja.Undefined()
+		ret, err := wrapper(undef, undef, v.requireFn, undef, v.importFn)
+		if err != nil {
+			return nil, err
+		}
+		return ret.ToObject(v.rt), nil
+	}
 	module := v.rt.NewObject()
 	exports := v.rt.NewObject()
 	if err := module.Set("exports", exports); err != nil {
@@ -239,11 +257,13 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 		}
 		v.wrappers[r.module] = wrapper
 	}
-	evaluate := v.evaluate
+	var exports *goja.Object
+	var err error
 	if v.fns != nil {
-		evaluate = v.evaluateInstance
+		exports, err = v.evaluateInstance(wrapper)
+	} else {
+		exports, err = v.evaluate(wrapper, v.bare(v.gen.modules[r.module]))
 	}
-	exports, err := evaluate(wrapper)
 	if err != nil {
 		return nil, err
 	}
