@@ -66,7 +66,7 @@ type Module struct {
 	// source map.
 	Size int
 	// Own is set with [Options.SharedImports]: the module's own code alone,
-	// evaluating to a function(exports, require, module, importNS) where
+	// evaluating to a function(exports, require, module, importNS, name) where
 	// require(id) returns an imported file's module.exports and importNS(id)
 	// its namespace as ES imports see it (ids are [Dep.ID]s). Named imports
 	// are read once per evaluation, not live. Nil without SharedImports, or
@@ -78,6 +78,8 @@ type Module struct {
 	// OwnBare says that Own's code mentions neither its exports nor its
 	// module argument and returns the module's exports object: a caller may
 	// pass undefined for both and take the exports from the return value.
+	// Given the name of an export as a fifth argument, it returns that
+	// export alone (undefined if there is none), making no exports object.
 	// Otherwise Own assigns module.exports.
 	OwnBare bool
 	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}

@@ -9,8 +9,9 @@ import (
 
 // OwnPrefix is the first line of an own program's wrapper ([Module.Own]):
 // besides exports, require and module, it takes the function that returns
-// an imported module's namespace.
-const ownPrefix = "(function(exports, require, module, __eh_import){"
+// an imported module's namespace, and (read by bare programs only) the name
+// of the one export the caller wants.
+const ownPrefix = "(function(exports, require, module, __eh_import, __eh_export){"
 
 // importStatement matches one import statement as esbuild prints external
 // imports at the top of its ES module output: a default binding, a
@@ -47,8 +48,9 @@ var moduleOrExports = regexp.MustCompile(`\b(module|exports)\b`)
 
 // ownModuleBare is [ownModule], and whether the code it returns is bare: it
 // ends by returning its exports object instead of assigning it to
-// module.exports, and mentions neither module nor exports, so that the
-// caller need not make either object ([Module.OwnBare]). A module is bare
+// module.exports (or, given an export's name, that export alone), and
+// mentions neither module nor exports, so that the caller need not make
+// either object ([Module.OwnBare]). A module is bare
 // when its own code (after its imports) mentions neither name, has no
 // "export * from" and ends with esbuild's export clause.
 func ownModuleBare(js string) (string, bool, error) {
@@ -91,7 +93,7 @@ func ownModuleBare(js string) (string, bool, error) {
 	}
 	b.WriteString(js[pos:])
 	if len(stars) == 0 && hasExportClause(js[pos:]) && !moduleOrExports.MatchString(js[pos:]) {
-		out, err := exportsTo(b.String(), "return ")
+		out, err := exportsTo(b.String(), "if (__eh_export === void 0) return ", "__eh_export")
 		return out, err == nil, err
 	}
 	out, err := exportsAssignment(b.String())

@@ -59,6 +59,8 @@ type vm struct {
 	requireFn        goja.Value
 	importFn         goja.Value            // ModeReeval: an imported file's namespace, for own programs
 	nsFn             goja.Callable         // namespaceFn in this runtime, made on first use
+	ownArgs          []goja.Value          // ModeReeval: evaluateBare's arguments, reused
+	exportNames      map[string]goja.Value // ModeReeval: routes' export names as JS strings
 	registry         registry              // ModeReeval: the imported files this VM evaluated
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
 	io               *goja.Object          // the native module "eventhost", made on first require
@@ -222,8 +224,7 @@ func (v *vm) isClass(fn goja.Value) bool {
 // being what it returns.
 func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
 	if bare {
-		undef := goja.Undefined()
-		ret, err := wrapper(undef, undef, v.requireFn, undef, v.importFn)
+		ret, err := v.evaluateBare(wrapper, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -238,6 +239,34 @@ func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
 		return nil, err
 	}
 	return module.Get("exports").ToObject(v.rt), nil
+}
+
+// evaluateBare runs a bare own program ([bundle.Module.OwnBare]) and
+// returns the export named by name, or with a nil name its exports object.
+// The arguments' slice is the VM's, reused: evaluations do not nest.
+func (v *vm) evaluateBare(wrapper goja.Callable, name goja.Value) (goja.Value, error) {
+	undef := goja.Undefined()
+	if name == nil {
+		name = undef
+	}
+	args := append(v.ownArgs[:0], undef, v.requireFn, undef, v.importFn, name)
+	v.ownArgs = args
+	ret, err := wrapper(undef, args...)
+	clear(args)
+	return ret, err
+}
+
+// exportName is r's export name as a JS string, made once per VM.
+func (v *vm) exportName(r *route) goja.Value {
+	if name, ok := v.exportNames[r.Export]; ok {
+		return name
+	}
+	if v.exportNames == nil {
+		v.exportNames = make(map[string]goja.Value)
+	}
+	name := v.rt.ToValue(r.Export)
+	v.exportNames[r.Export] = name
+	return name
 }
 
 // function returns the exported function that serves r: in ModePreload from
@@ -256,6 +285,17 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 			return nil, err
 		}
 		v.wrappers[r.module] = wrapper
+	}
+	if v.fns == nil && v.bare(v.gen.modules[r.module]) {
+		val, err := v.evaluateBare(wrapper, v.exportName(r))
+		if err != nil {
+			return nil, err
+		}
+		fn, ok := goja.AssertFunction(val)
+		if !ok {
+			return nil, fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+		}
+		return fn, nil
 	}
 	var exports *goja.Object
 	var err error
