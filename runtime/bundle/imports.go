@@ -41,17 +41,18 @@ func ownModule(js string) (string, error) {
 	return out, err
 }
 
-// moduleOrExports matches a mention of the identifiers module or exports
-// (or a look-alike in a string, comment or property name: a false match
-// only costs the faster evaluation).
-var moduleOrExports = regexp.MustCompile(`\b(module|exports)\b`)
+// moduleOrExports matches a mention of the identifiers module or exports,
+// or of eval and arguments, which could reach them (or a look-alike in a
+// string, comment or property name: a false match only costs the faster
+// evaluation).
+var moduleOrExports = regexp.MustCompile(`\b(module|exports|eval|arguments)\b`)
 
 // ownModuleBare is [ownModule], and whether the code it returns is bare: it
 // ends by returning its exports object instead of assigning it to
 // module.exports (or, given an export's name, that export alone), and
 // mentions neither module nor exports, so that the caller need not make
-// either object ([Module.OwnBare]). A module is bare
-// when its own code (after its imports) mentions neither name, has no
+// either object ([Module.OwnBare]). A module is bare when its own code
+// (after its imports) mentions neither name (nor eval or arguments), has no
 // "export * from" and ends with esbuild's export clause.
 func ownModuleBare(js string) (string, bool, error) {
 	var b strings.Builder

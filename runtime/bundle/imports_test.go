@@ -18,6 +18,7 @@ func TestOwnModuleBare(t *testing.T) {
 		{"import", "import _ from \"lodash\";\nfunction echo(s, d) {\n  return _.identity(d);\n}\nexport {\n  echo\n};\n//# sourceMappingURL=data:x\n", true, "var _ = __eh_import(\"lodash\").default;"},
 		{"module mentioned", "function f() {\n  return module.id;\n}\nexport {\n  f\n};\n", false, "module.exports = {"},
 		{"exports mentioned", "function f() {\n  return typeof exports;\n}\nexport {\n  f\n};\n", false, "module.exports = {"},
+		{"eval", "function f(s) {\n  return eval(s);\n}\nexport {\n  f\n};\n", false, "module.exports = {"},
 		{"star", "export * from \"./lib.js\";\nfunction f() {\n}\nexport {\n  f\n};\n", false, "module.exports[k]"},
 		{"no clause", "console.log(1);\n", false, "console.log(1);"},
 	}
