@@ -66,7 +66,7 @@ type Module struct {
 	// source map.
 	Size int
 	// Own is set with [Options.SharedImports]: the module's own code alone,
-	// evaluating to a function(exports, require, module, importNS) where
+	// evaluating to a function(exports, require, module, importNS, name) where
 	// require(id) returns an imported file's module.exports and importNS(id)
 	// its namespace as ES imports see it (ids are [Dep.ID]s). Named imports
 	// are read once per evaluation, not live. Nil without SharedImports, or
@@ -75,6 +75,13 @@ type Module struct {
 	Own *goja.Program
 	// OwnSize is the length in bytes of Own's JavaScript; 0 without Own.
 	OwnSize int
+	// OwnBare says that Own's code mentions neither its exports nor its
+	// module argument and returns the module's exports object: a caller may
+	// pass undefined for both and take the exports from the return value.
+	// Given the name of an export as a fifth argument, it returns that
+	// export alone (undefined if there is none), making no exports object.
+	// Otherwise Own assigns module.exports.
+	OwnBare bool
 	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}
 	// at the top of Dir: private (its exports are no routes), but built like
 	// a route module. Its Name is "_connection".

@@ -3,6 +3,7 @@ package bundle
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
@@ -24,6 +25,14 @@ var exportSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+)(?:\s+as\s+([\p{L}\p
 // body has run (a snapshot, not live bindings): for the exported functions
 // that are routes, the same thing.
 func exportsAssignment(js string) (string, error) {
+	return exportsTo(js, "module.exports = ", "")
+}
+
+// exportsTo is [exportsAssignment] with the object given to target, the
+// code in front of the object literal ("module.exports = " or "return ").
+// With a pick, the name of a variable, a switch follows on the clause's
+// last line that returns the export pick names, if it has one.
+func exportsTo(js, target, pick string) (string, error) {
 	// esbuild's clause ends its output, before the source map comment: a
 	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
@@ -33,7 +42,8 @@ func exportsAssignment(js string) (string, error) {
 	loc := locs[len(locs)-1]
 	var b strings.Builder
 	b.WriteString(js[:loc[0]])
-	b.WriteString("module.exports = {")
+	b.WriteString(target + "{")
+	var cases strings.Builder
 	for i, part := range strings.Split(js[loc[2]:loc[3]], ",") {
 		if i > 0 {
 			b.WriteByte(',')
@@ -51,12 +61,22 @@ func exportsAssignment(js string) (string, error) {
 		if exported == "" {
 			exported = local
 		}
+		if pick != "" {
+			name := exported
+			if !strings.HasPrefix(name, `"`) {
+				name = strconv.Quote(name)
+			}
+			cases.WriteString(" case " + name + ": return " + local + ";")
+		}
 		// Keep the specifier's own line break and indentation.
 		b.WriteString(part[:strings.Index(part, spec)])
 		b.WriteString(exported + ": " + local)
 		b.WriteString(part[strings.Index(part, spec)+len(spec):])
 	}
 	b.WriteString("};")
+	if pick != "" {
+		b.WriteString(" switch (" + pick + ") {" + cases.String() + " }")
+	}
 	b.WriteString(js[loc[1]:])
 	return b.String(), nil
 }
@@ -106,6 +126,13 @@ func commonJSExports(js string) string {
 	// default export, with its own properties as named ones.
 	return js[:loc[0]] + "module.exports = (m => typeof m === \"function\" ? Object.assign({ default: m }, m) : m)(" +
 		js[loc[2]:loc[3]] + ");" + js[loc[1]:]
+}
+
+// hasExportClause reports whether js ends with esbuild's export clause
+// (before the source map comment), as [exportsTo] rewrites it.
+func hasExportClause(js string) bool {
+	locs := exportClause.FindAllStringIndex(js, -1)
+	return len(locs) > 0 && onlySourceMap(js[locs[len(locs)-1][1]:])
 }
 
 // onlySourceMap reports whether s holds nothing but space and the source

@@ -9,8 +9,9 @@ import (
 
 // OwnPrefix is the first line of an own program's wrapper ([Module.Own]):
 // besides exports, require and module, it takes the function that returns
-// an imported module's namespace.
-const ownPrefix = "(function(exports, require, module, __eh_import){"
+// an imported module's namespace, and (read by bare programs only) the name
+// of the one export the caller wants.
+const ownPrefix = "(function(exports, require, module, __eh_import, __eh_export){"
 
 // importStatement matches one import statement as esbuild prints external
 // imports at the top of its ES module output: a default binding, a
@@ -33,8 +34,27 @@ var importSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+|"(?:[^"\\]|\\.)*")(?
 // evaluated, not live bindings), each "export * from" copies the names it
 // re-exports, and the export clause becomes module.exports as in
 // [exportsAssignment]. Line breaks stay where they were, so source
-// positions stay put.
+// positions stay put. See [ownModuleBare] for the code of a module that
+// uses neither module nor exports.
 func ownModule(js string) (string, error) {
+	out, _, err := ownModuleBare(js)
+	return out, err
+}
+
+// moduleOrExports matches a mention of the identifiers module or exports,
+// or of eval and arguments, which could reach them (or a look-alike in a
+// string, comment or property name: a false match only costs the faster
+// evaluation).
+var moduleOrExports = regexp.MustCompile(`\b(module|exports|eval|arguments)\b`)
+
+// ownModuleBare is [ownModule], and whether the code it returns is bare: it
+// ends by returning its exports object instead of assigning it to
+// module.exports (or, given an export's name, that export alone), and
+// mentions neither module nor exports, so that the caller need not make
+// either object ([Module.OwnBare]). A module is bare when its own code
+// (after its imports) mentions neither name (nor eval or arguments), has no
+// "export * from" and ends with esbuild's export clause.
+func ownModuleBare(js string) (string, bool, error) {
 	var b strings.Builder
 	var stars []string
 	pos := 0
@@ -54,7 +74,7 @@ func ownModule(js string) (string, error) {
 		if m := importStatement.FindStringSubmatchIndex(rest); m != nil {
 			decl, err := importDeclaration(rest, m)
 			if err != nil {
-				return "", err
+				return "", false, err
 			}
 			b.WriteString(decl)
 			pos += m[1]
@@ -68,14 +88,18 @@ func ownModule(js string) (string, error) {
 			continue
 		}
 		if strings.HasPrefix(trimmed, "import ") || strings.HasPrefix(trimmed, "import{") || strings.HasPrefix(trimmed, "export * ") {
-			return "", fmt.Errorf("bundle: unexpected import form %q in esbuild output", trimmed)
+			return "", false, fmt.Errorf("bundle: unexpected import form %q in esbuild output", trimmed)
 		}
 		break
 	}
 	b.WriteString(js[pos:])
+	if len(stars) == 0 && hasExportClause(js[pos:]) && !moduleOrExports.MatchString(js[pos:]) {
+		out, err := exportsTo(b.String(), "if (__eh_export === void 0) return ", "__eh_export")
+		return out, err == nil, err
+	}
 	out, err := exportsAssignment(b.String())
 	if err != nil || len(stars) == 0 {
-		return out, err
+		return out, false, err
 	}
 	// Copy the re-exported names on a line of their own before the source
 	// map comment, so that no mapped line moves.
@@ -87,7 +111,7 @@ func ownModule(js string) (string, error) {
 	if at < 0 || !onlySourceMap(out[at:]) {
 		at = len(out)
 	}
-	return out[:at] + "\n" + copy.String() + out[at:], nil
+	return out[:at] + "\n" + copy.String() + out[at:], false, nil
 }
 
 // importDeclaration is the declaration that replaces the import statement

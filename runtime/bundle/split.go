@@ -265,7 +265,8 @@ func compileShared(ctx context.Context, absDir, display string, fresh []*Module,
 		if !ok || out[0] == nil {
 			continue
 		}
-		if _, err := ownModule(string(out[0])); err != nil {
+		_, bare, err := ownModuleBare(string(out[0]))
+		if err != nil {
 			continue // evaluated whole
 		}
 		p, msg := get(m.File, out[0], out[1], ownPrefix, ownModule)
@@ -273,7 +274,7 @@ func compileShared(ctx context.Context, absDir, display string, fresh []*Module,
 			msgs = append(msgs, *msg)
 			continue
 		}
-		m.Own, m.OwnSize = p, len(out[0])
+		m.Own, m.OwnSize, m.OwnBare = p, len(out[0]), bare
 	}
 	deps := make(map[string]*Dep, len(sb.deps))
 	for _, p := range sb.deps {

@@ -27,7 +27,7 @@ func BenchmarkBreakdown(b *testing.B) {
 
 	b.Run("instantiate", func(b *testing.B) { // the module body: esbuild's interop helpers + top-level code
 		for b.Loop() {
-			if _, err := v.evaluate(wrapper); err != nil {
+			if _, err := v.evaluate(wrapper, v.bare(m)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -39,7 +39,7 @@ func BenchmarkBreakdown(b *testing.B) {
 			}
 		}
 	})
-	exports, _ := v.evaluate(wrapper)
+	exports, _ := v.evaluate(wrapper, v.bare(m))
 	fn, _ := goja.AssertFunction(exports.Get("echo"))
 	b.Run("call", func(b *testing.B) {
 		arg := v.rt.ToValue(1)

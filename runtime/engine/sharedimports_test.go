@@ -99,3 +99,36 @@ func TestReevalDependencyThrowIsBuildError(t *testing.T) {
 		t.Fatalf("message %+v, want _lib/bad.js:2:7 no config", m)
 	}
 }
+
+// TestReevalBareOwnProgram calls a route module that needs no module object
+// (bare: its own program returns its exports) and one that mentions module,
+// which still gets one: both start fresh on every call, and a throw in the
+// bare one names its file and line.
+func TestReevalBareOwnProgram(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"bare.js":   "let n = 0;\nexport function f() { return ++n; }\nexport function g() {\n  throw new Error(\"g\");\n}\n",
+		"module.js": "let n = 0;\nexport function f() { return [++n, typeof module]; }\n",
+	}
+	e := newEngine(t, files, Config{PoolSize: 1, Mode: ModeReeval})
+	gen := e.gen.Load()
+	for _, r := range gen.routes {
+		m := gen.modules[r.module]
+		if m.Own == nil || m.OwnBare != strings.HasSuffix(m.File, "bare.js") {
+			t.Fatalf("%s: own %v, bare %v", m.File, m.Own != nil, m.OwnBare)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		if o := runCall(t, e, context.Background(), newSocket("s"), "bare.f", ""); o.err != nil || string(o.res.Data) != "1" {
+			t.Fatalf("bare.f: %s, %v", o.res.Data, o.err)
+		}
+		if o := runCall(t, e, context.Background(), newSocket("s"), "module.f", ""); o.err != nil || string(o.res.Data) != `[1,"object"]` {
+			t.Fatalf("module.f: %s, %v", o.res.Data, o.err)
+		}
+	}
+	o := runCall(t, e, context.Background(), newSocket("s"), "bare.g", "")
+	var he *HandlerError
+	if !errors.As(o.err, &he) || !strings.Contains(he.Stack, "/bare.js:4:") {
+		t.Fatalf("err = %v, want a stack naming bare.js:4", o.err)
+	}
+}

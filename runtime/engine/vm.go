@@ -59,6 +59,8 @@ type vm struct {
 	requireFn        goja.Value
 	importFn         goja.Value            // ModeReeval: an imported file's namespace, for own programs
 	nsFn             goja.Callable         // namespaceFn in this runtime, made on first use
+	ownArgs          []goja.Value          // ModeReeval: evaluateBare's arguments, reused
+	exportNames      map[string]goja.Value // ModeReeval: routes' export names as JS strings
 	registry         registry              // ModeReeval: the imported files this VM evaluated
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
 	io               *goja.Object          // the native module "eventhost", made on first require
@@ -158,6 +160,13 @@ func (v *vm) wrapper(m *bundle.Module) (goja.Callable, error) {
 	return fn, nil
 }
 
+// bare reports whether the wrapper of module m is its own program and that
+// program is bare ([bundle.Module.OwnBare]): it returns its exports and
+// needs no module or exports object.
+func (v *vm) bare(m *bundle.Module) bool {
+	return m.Own != nil && m.OwnBare && v.e.cfg.Mode == ModeReeval
+}
+
 // instantiate runs a module body with fresh module and exports objects and
 // returns its exports.
 func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
@@ -165,7 +174,7 @@ func (v *vm) instantiate(m *bundle.Module) (*goja.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return v.evaluate(wrapper)
+	return v.evaluate(wrapper, v.bare(m))
 }
 
 // exportedFunctions evaluates module m and returns the names of its
@@ -192,7 +201,7 @@ func (v *vm) evaluateInstance(wrapper goja.Callable) (*goja.Object, error) {
 	current := v.current
 	v.current = nil
 	defer func() { v.current = current }()
-	return v.evaluate(wrapper)
+	return v.evaluate(wrapper, false)
 }
 
 // classSource matches the source text of a class, which is callable only
@@ -210,7 +219,17 @@ func (v *vm) isClass(fn goja.Value) bool {
 	return err == nil && classSource.MatchString(src.String())
 }
 
-func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
+// evaluate runs a module body and returns its exports: with fresh module
+// and exports objects, or for a bare own program without them, its exports
+// being what it returns.
+func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
+	if bare {
+		ret, err := v.evaluateBare(wrapper, nil)
+		if err != nil {
+			return nil, err
+		}
+		return ret.ToObject(v.rt), nil
+	}
 	module := v.rt.NewObject()
 	exports := v.rt.NewObject()
 	if err := module.Set("exports", exports); err != nil {
@@ -220,6 +239,34 @@ func (v *vm) evaluate(wrapper goja.Callable) (*goja.Object, error) {
 		return nil, err
 	}
 	return module.Get("exports").ToObject(v.rt), nil
+}
+
+// evaluateBare runs a bare own program ([bundle.Module.OwnBare]) and
+// returns the export named by name, or with a nil name its exports object.
+// The arguments' slice is the VM's, reused: evaluations do not nest.
+func (v *vm) evaluateBare(wrapper goja.Callable, name goja.Value) (goja.Value, error) {
+	undef := goja.Undefined()
+	if name == nil {
+		name = undef
+	}
+	args := append(v.ownArgs[:0], undef, v.requireFn, undef, v.importFn, name)
+	v.ownArgs = args
+	ret, err := wrapper(undef, args...)
+	clear(args)
+	return ret, err
+}
+
+// exportName is r's export name as a JS string, made once per VM.
+func (v *vm) exportName(r *route) goja.Value {
+	if name, ok := v.exportNames[r.Export]; ok {
+		return name
+	}
+	if v.exportNames == nil {
+		v.exportNames = make(map[string]goja.Value)
+	}
+	name := v.rt.ToValue(r.Export)
+	v.exportNames[r.Export] = name
+	return name
 }
 
 // function returns the exported function that serves r: in ModePreload from
@@ -239,11 +286,24 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 		}
 		v.wrappers[r.module] = wrapper
 	}
-	evaluate := v.evaluate
-	if v.fns != nil {
-		evaluate = v.evaluateInstance
+	if v.fns == nil && v.bare(v.gen.modules[r.module]) {
+		val, err := v.evaluateBare(wrapper, v.exportName(r))
+		if err != nil {
+			return nil, err
+		}
+		fn, ok := goja.AssertFunction(val)
+		if !ok {
+			return nil, fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+		}
+		return fn, nil
 	}
-	exports, err := evaluate(wrapper)
+	var exports *goja.Object
+	var err error
+	if v.fns != nil {
+		exports, err = v.evaluateInstance(wrapper)
+	} else {
+		exports, err = v.evaluate(wrapper, v.bare(v.gen.modules[r.module]))
+	}
 	if err != nil {
 		return nil, err
 	}
