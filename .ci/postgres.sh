@@ -14,7 +14,8 @@
 # already has the server binaries installed.
 #
 # Environment: EVENTHOST_PG_DIR (default /tmp/eventhost-pg) holds the cluster,
-# its log and its unix socket; EVENTHOST_PG_PORT (default 55432) is the TCP port;
+# its log and its unix socket; EVENTHOST_PG_PORT is the TCP port (default: the
+# first free one from 55432);
 # EVENTHOST_PG_DB (default eventhost_test) is the database created.
 set -euo pipefail
 
@@ -58,16 +59,38 @@ install_postgres() {
 
 url() { echo "EVENTHOST_TEST_POSTGRES=postgres://postgres@127.0.0.1:${port}/${dbname}?sslmode=disable"; }
 
+# port_free reports whether nothing listens on 127.0.0.1:$1.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# choose_port keeps EVENTHOST_PG_PORT when it is set, else takes the first
+# free port from 55432 on: another server (a PostgreSQL of the machine's, a
+# cluster left by an earlier run) may hold the default.
+choose_port() {
+	if [[ -n ${EVENTHOST_PG_PORT:-} ]]; then return; fi
+	local p
+	for p in $(seq 55432 55531); do
+		if port_free "$p"; then
+			port=$p
+			return
+		fi
+	done
+	log "no free port in 55432-55531"
+	exit 1
+}
+
 start() {
 	install_postgres
 	local bin
 	bin=$(bindir)
 	if [[ -f $dir/data/postmaster.pid ]] && as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		log "already running in $dir"
+		[[ -f $dir/port ]] && port=$(cat "$dir/port")
 		url
 		return
 	fi
+	choose_port
 	mkdir -p "$dir/sock"
+	echo "$port" >"$dir/port"
 	if [[ $(id -u) -eq 0 ]]; then chown -R postgres: "$dir"; fi
 	chmod 700 "$dir"
 	if [[ ! -f $dir/data/PG_VERSION ]]; then
