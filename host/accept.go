@@ -100,7 +100,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 		s.end(c)
 		return nil, errShuttingDown
 	}
-	s.live[c] = struct{}{}
+	s.live[c.id] = c
 	s.conns.Add(1)
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "namespace", ns, "remote", c.remote)
@@ -170,7 +170,7 @@ func (c *Conn) End(reason string) {
 		s := c.srv
 		c.ended()
 		s.liveMu.Lock()
-		delete(s.live, c)
+		delete(s.live, c.id)
 		s.liveMu.Unlock()
 		s.end(c)
 		s.conns.Add(-1)

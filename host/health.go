@@ -12,6 +12,9 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		"connections": s.melody.Len(),
 		"uptime":      time.Since(s.started).Round(time.Second).String(),
 	}
+	if b := s.broker(); b != nil {
+		body["cluster"] = b.Status()
+	}
 	if s.cfg.Status != nil {
 		body["status"] = s.cfg.Status()
 	}

@@ -23,6 +23,9 @@ const (
 	ReasonSlowConsumer = "slow consumer"
 	// ReasonClosedByScript: Conn.Close.
 	ReasonClosedByScript = "closed by script"
+	// ReasonDisconnectedByAPI: Server.DisconnectSocket, such as the HTTP
+	// API's POST /api/disconnect, from this node or another.
+	ReasonDisconnectedByAPI = "disconnected by api"
 	// ReasonFrameTooLarge: the client sent a frame over Config.MaxMessage
 	// (close 1009).
 	ReasonFrameTooLarge = "frame too large"

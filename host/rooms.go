@@ -41,11 +41,20 @@ func (c *Conn) Join(room string) error {
 	c.rooms[room] = struct{}{}
 	key := roomKey{c.ns, room}
 	members := s.rooms[key]
+	var subscribed func()
 	if members == nil {
 		members = make(map[*Conn]struct{})
 		s.rooms[key] = members
+		if b := s.broker(); b != nil && !IsConnID(room) {
+			subscribed = b.Subscribe(c.ns, room)
+		}
 	}
 	members[c] = struct{}{}
+	if subscribed != nil {
+		s.roomsMu.Unlock()
+		subscribed() // the other nodes' pushes to the room reach this node
+		s.roomsMu.Lock()
+	}
 	return nil
 }
 
@@ -75,68 +84,193 @@ func (c *Conn) Rooms() []string {
 
 // EmitTo pushes event with p's arguments to every member of room, in the
 // connection's namespace, except c, which need not be a member. It returns
-// how many connections the push was queued for.
+// how many connections on this node the push was queued for; with a Broker
+// it also reaches the members on the other nodes.
 func (c *Conn) EmitTo(room string, event string, p Payload) int {
-	return c.srv.emitRoom(c.ns, room, c, event, p)
+	n, _ := c.srv.EmitTarget(Target{Namespace: c.ns, Rooms: []string{room}, Except: []string{c.id}}, event, p)
+	return n
 }
 
-// Broadcast pushes to every open connection of c's namespace except c. It
-// returns how many connections the push was queued for.
+// Broadcast pushes to every open connection of c's namespace except c, on
+// every node. It returns how many connections on this node the push was
+// queued for.
 func (c *Conn) Broadcast(event string, p Payload) int {
-	return c.srv.emitAll(c.ns, c, event, p)
+	n, _ := c.srv.EmitTarget(Target{Namespace: c.ns, Except: []string{c.id}}, event, p)
+	return n
 }
 
-// Emit pushes to every open connection of namespace ns ("/" holds /ws) and
-// returns how many it was queued for.
+// Emit pushes to every open connection of namespace ns ("/" holds /ws), on
+// every node, and returns how many on this node it was queued for.
 func (s *Server) Emit(ns, event string, p Payload) int {
-	return s.emitAll(ns, nil, event, p)
+	n, _ := s.EmitTarget(Target{Namespace: ns}, event, p)
+	return n
 }
 
-// EmitToRoom pushes to every member of room in namespace ns and returns how
-// many it was queued for.
+// EmitToRoom pushes to every member of room in namespace ns, on every node,
+// and returns how many on this node it was queued for.
 func (s *Server) EmitToRoom(ns, room string, event string, p Payload) int {
-	return s.emitRoom(ns, room, nil, event, p)
+	n, _ := s.EmitTarget(Target{Namespace: ns, Rooms: []string{room}}, event, p)
+	return n
 }
 
-// RoomSize returns the number of members of room in namespace ns.
+// RoomSize returns the number of members of room in namespace ns on this
+// node; a connection's id names a room that holds it alone.
 func (s *Server) RoomSize(ns, room string) int {
-	s.roomsMu.RLock()
-	defer s.roomsMu.RUnlock()
-	return len(s.rooms[roomKey{ns, room}])
+	return s.LocalCount(Target{Namespace: ns, Rooms: []string{room}})
+}
+
+// Target names whom a push reaches: connections of one namespace, on every
+// node of the cluster.
+type Target struct {
+	// Namespace is the connections' namespace; "/" (which holds /ws) when
+	// empty.
+	Namespace string
+	// Rooms are the rooms whose members the push reaches, each once, however
+	// many of the rooms it is in. A connection's id names a room that holds
+	// it alone. No rooms means every connection of the namespace.
+	Rooms []string
+	// Except lists the ids of connections the push leaves out.
+	Except []string
+}
+
+func (t *Target) namespace() string {
+	if t.Namespace == "" {
+		return "/"
+	}
+	return t.Namespace
+}
+
+// excludes reports whether t leaves c out.
+func (t *Target) excludes(c *Conn) bool {
+	for _, id := range t.Except {
+		if id == c.id {
+			return true
+		}
+	}
+	return false
+}
+
+// EmitTarget pushes event with p's arguments to t's connections. It queues
+// the push on this node's connections at once and, with a Broker, hands it
+// to the other nodes, encoded once for every protocol (RegisterCodec). It
+// returns how many connections on this node the push was queued for, and
+// the Broker's error when it could not take the push; local delivery does
+// not depend on it.
+func (s *Server) EmitTarget(t Target, event string, p Payload) (int, error) {
+	t.Namespace = t.namespace()
+	b := s.broker()
+	if b == nil {
+		return send(s.localTargets(&t), &t, nil, event, p), nil
+	}
+	f := &Fanout{Target: t, Messages: s.encodeAll(t.Namespace, event, p)}
+	n := send(s.localTargets(&t), &t, f.Messages, event, p)
+	return n, b.Publish(f)
+}
+
+// Deliver queues a fan-out made on another node on this node's connections
+// in its target, with the frames the origin encoded: no JavaScript runs. A
+// connection whose protocol the fan-out has no frames for is skipped. It
+// returns how many connections the push was queued for. A Broker calls it.
+func (s *Server) Deliver(f *Fanout) int {
+	t := f.Target
+	t.Namespace = t.namespace()
+	targets := s.localTargets(&t)
+	n := 0
+	for i, c := range *targets {
+		(*targets)[i] = nil
+		if t.excludes(c) || c.ns != t.Namespace {
+			continue
+		}
+		for j := range f.Messages {
+			if f.Messages[j].Protocol == c.proto {
+				if c.send(f.Messages[j].Message) == nil {
+					n++
+				}
+				break
+			}
+		}
+	}
+	recycle(targets)
+	return n
+}
+
+// LocalCount returns how many of this node's connections t reaches.
+func (s *Server) LocalCount(t Target) int {
+	t.Namespace = t.namespace()
+	if len(t.Rooms) == 1 && !IsConnID(t.Rooms[0]) && len(t.Except) == 0 {
+		s.roomsMu.RLock()
+		defer s.roomsMu.RUnlock()
+		return len(s.rooms[roomKey{t.Namespace, t.Rooms[0]}])
+	}
+	targets := s.localTargets(&t)
+	n := 0
+	for i, c := range *targets {
+		(*targets)[i] = nil
+		if !t.excludes(c) && c.ns == t.Namespace {
+			n++
+		}
+	}
+	recycle(targets)
+	return n
 }
 
 // roomKey names a room: rooms belong to a namespace.
 type roomKey struct{ ns, room string }
 
-// emitRoom queues the push on every member of room but except.
-func (s *Server) emitRoom(ns, room string, except *Conn, event string, p Payload) int {
-	s.roomsMu.RLock()
-	targets := snapshot(s.rooms[roomKey{ns, room}])
-	s.roomsMu.RUnlock()
-	return send(targets, except, "", event, p)
-}
-
-// emitAll queues the push on every open connection of ns but except.
-func (s *Server) emitAll(ns string, except *Conn, event string, p Payload) int {
-	s.liveMu.RLock()
-	targets := snapshot(s.live)
-	s.liveMu.RUnlock()
-	return send(targets, except, ns, event, p)
+// localTargets lists this node's connections that t's rooms name, each
+// once, in a pooled list for send or recycle; t.Except and, with no rooms,
+// the namespace are left for the caller to check. A single room is a copy
+// of its member set, so that a fan-out does not hold the lock while it
+// queues (waking thousands of writers can keep it off the CPU for tens of
+// milliseconds, and joins would wait).
+func (s *Server) localTargets(t *Target) *[]*Conn {
+	list := targetLists.Get().(*[]*Conn)
+	switch {
+	case len(t.Rooms) == 0:
+		s.liveMu.RLock()
+		for _, c := range s.live {
+			*list = append(*list, c)
+		}
+		s.liveMu.RUnlock()
+	case len(t.Rooms) == 1 && !IsConnID(t.Rooms[0]):
+		s.roomsMu.RLock()
+		for c := range s.rooms[roomKey{t.Namespace, t.Rooms[0]}] {
+			*list = append(*list, c)
+		}
+		s.roomsMu.RUnlock()
+	default:
+		seen := make(map[*Conn]struct{})
+		s.roomsMu.RLock()
+		for _, room := range t.Rooms {
+			for c := range s.rooms[roomKey{t.Namespace, room}] {
+				if _, dup := seen[c]; !dup {
+					seen[c] = struct{}{}
+					*list = append(*list, c)
+				}
+			}
+		}
+		s.roomsMu.RUnlock()
+		s.liveMu.RLock()
+		for _, room := range t.Rooms {
+			if c := s.live[room]; c != nil && c.ns == t.Namespace {
+				if _, dup := seen[c]; !dup {
+					seen[c] = struct{}{}
+					*list = append(*list, c)
+				}
+			}
+		}
+		s.liveMu.RUnlock()
+	}
+	return list
 }
 
 // targetLists recycles the member lists of fan-outs.
 var targetLists = sync.Pool{New: func() any { return new([]*Conn) }}
 
-// snapshot copies a member set into a pooled list, so that a fan-out does
-// not hold the lock while it queues (waking thousands of writers can keep
-// it off the CPU for tens of milliseconds, and joins would wait). The caller
-// holds the set's lock.
-func snapshot(set map[*Conn]struct{}) *[]*Conn {
-	list := targetLists.Get().(*[]*Conn)
-	for c := range set {
-		*list = append(*list, c)
-	}
-	return list
+// recycle returns a cleared list to targetLists.
+func recycle(list *[]*Conn) {
+	*list = (*list)[:0]
+	targetLists.Put(list)
 }
 
 // encoded is a push encoded by one codec, for a fan-out.
@@ -145,16 +279,20 @@ type encoded struct {
 	m     Message
 }
 
-// send queues the push on every connection of targets but except (and, when
-// ns is not "", but those of other namespaces), encoding it once per codec
-// among them, and recycles the list. The writes do not block.
-func send(targets *[]*Conn, except *Conn, ns, event string, p Payload) int {
+// send queues the push on every connection of targets that t does not leave
+// out, encoding it once per codec among them (reusing pre's frames, encoded
+// for the cluster, when one was made by the connection's codec), and
+// recycles the list. The writes do not block.
+func send(targets *[]*Conn, t *Target, pre []ProtocolMessage, event string, p Payload) int {
 	var codecs [2]encoded // most fan-outs meet one or two codecs
 	done := codecs[:0]
+	for i := range pre {
+		done = append(done, encoded{pre[i].codec, pre[i].Message})
+	}
 	n := 0
 	for i, c := range *targets {
 		(*targets)[i] = nil
-		if c == except || ns != "" && c.ns != ns {
+		if c.ns != t.Namespace || t.excludes(c) {
 			continue
 		}
 		k := -1
@@ -172,8 +310,7 @@ func send(targets *[]*Conn, except *Conn, ns, event string, p Payload) int {
 			n++
 		}
 	}
-	*targets = (*targets)[:0]
-	targetLists.Put(targets)
+	recycle(targets)
 	return n
 }
 
@@ -196,6 +333,9 @@ func (s *Server) removeMember(room string, c *Conn) {
 	delete(members, c)
 	if len(members) == 0 {
 		delete(s.rooms, key)
+		if b := s.broker(); b != nil && !IsConnID(room) {
+			b.Unsubscribe(c.ns, room)
+		}
 	}
 }
 

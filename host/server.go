@@ -26,8 +26,8 @@ type Server struct {
 	draining atomic.Bool
 	aborted  atomic.Bool // Shutdown's grace period is over: calls are answered at once
 	liveMu   sync.RWMutex
-	live     map[*Conn]struct{} // connected, for shutdown and Emit
-	closing  bool               // guarded by liveMu: Shutdown is closing every connection
+	live     map[string]*Conn // connected, by id: for shutdown, Emit and socket-id rooms
+	closing  bool             // guarded by liveMu: Shutdown is closing every connection
 	roomsMu  sync.RWMutex
 	rooms    map[roomKey]map[*Conn]struct{} // room → members; see rooms.go
 	calls    atomic.Int64                   // requests accepted and not yet answered
@@ -39,7 +39,9 @@ type Server struct {
 	closers      sync.WaitGroup // goroutines closing slow consumers
 	started      time.Time
 	onShutdownMu sync.Mutex
-	onShutdown   []func() // RegisterOnShutdown's
+	onShutdown   []func()                       // RegisterOnShutdown's
+	brokerV      brokerBox                      // UseBroker's; empty for a single node
+	codecs       atomic.Pointer[[]codecFactory] // RegisterCodec's
 }
 
 // New returns a Server that sends requests to h. It panics when
@@ -51,7 +53,7 @@ func New(h Handler, cfg Config) *Server {
 		panic(err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, handler: h, melody: melody.New(), mux: http.NewServeMux(), auth: auth, obs: cfg.Observer, started: time.Now(),
-		live: make(map[*Conn]struct{}), rooms: make(map[roomKey]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
+		live: make(map[string]*Conn), rooms: make(map[roomKey]map[*Conn]struct{}), orphans: make(map[*Conn]struct{})}
 	if auth != nil {
 		if len(cfg.JWTSecret) > 0 && len(cfg.JWTSecret) < minSecret {
 			s.log.Warn("the JWT secret is short: use at least 32 random bytes", "bytes", len(cfg.JWTSecret))
@@ -85,6 +87,7 @@ func New(h Handler, cfg Config) *Server {
 	// No HandleClose: melody would install it in place of gorilla's default
 	// close handler, which is what answers a client's close frame. The
 	// client's close code reaches onError as a *websocket.CloseError.
+	s.RegisterCodec(ProtocolNative, nativeCodecFor)
 	s.mux.HandleFunc("GET /ws", s.serveWS)
 	s.mux.HandleFunc("GET /healthz", s.serveHealth)
 	return s
@@ -129,4 +132,7 @@ func (s *Server) newConn(proto string, codec Codec, ns string, arrived time.Time
 func (s *Server) clock() int64 { return int64(time.Since(s.started)) }
 
 // newID returns a random connection id.
-func newID() string { return rand.Text()[:16] }
+func newID() string { return rand.Text()[:idLength] }
+
+// idLength is the length of a connection id: base32 text.
+const idLength = 16

@@ -49,7 +49,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.liveMu.Lock()
 	s.closing = true
 	open := make([]*Conn, 0, len(s.live))
-	for c := range s.live {
+	for _, c := range s.live {
 		c.setCloseReason(ReasonServerShutdown)
 		open = append(open, c)
 	}
@@ -66,7 +66,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if waitZero(closeCtx, &s.conns) != nil {
 		s.liveMu.Lock()
 		errs = append(errs, fmt.Errorf("host: shutdown: %d connections did not close within %s and were cut", len(s.live), closeWait))
-		for c := range s.live {
+		for _, c := range s.live {
 			c.tr.Cut()
 		}
 		s.liveMu.Unlock()
@@ -105,7 +105,7 @@ func (s *Server) abortCalls() {
 	s.aborted.Store(true)
 	var conns []*Conn
 	s.liveMu.RLock()
-	for c := range s.live {
+	for _, c := range s.live {
 		conns = append(conns, c)
 	}
 	s.liveMu.RUnlock()

@@ -160,7 +160,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 	c.sess = sess
 	c.lastPong.Store(s.clock())
 	s.liveMu.Lock()
-	s.live[c] = struct{}{}
+	s.live[c.id] = c
 	late := s.closing
 	s.liveMu.Unlock()
 	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
@@ -178,7 +178,7 @@ func (s *Server) onDisconnect(sess *melody.Session) {
 	c.shut()
 	c.ended() // before it leaves live, so that Shutdown's abort sees it in one or the other
 	s.liveMu.Lock()
-	delete(s.live, c)
+	delete(s.live, c.id)
 	s.liveMu.Unlock()
 	s.end(c)
 }

@@ -116,6 +116,9 @@ func New(h *host.Server, cfg Config) *Server {
 	m.HandleSentMessageBinary(func(ms *melody.Session, _ []byte) { sessionOf(ms).sent(ms) })
 	m.HandleError(func(ms *melody.Session, err error) { sessionOf(ms).onWSError(ms, err) })
 	h.RegisterOnShutdown(s.Close)
+	// Pushes to the cluster are encoded for Socket.IO connections of every
+	// namespace on the node they start from.
+	h.RegisterCodec(host.ProtocolSocketIO, func(ns string) host.Codec { return codec{ns} })
 	return s
 }
 
