@@ -88,26 +88,48 @@ func TestFanout(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		emit func(t *testing.T, srv *testServer, cl map[byte]*wstest.Client) int
+		emit func(t *testing.T, srv *testServer, cl map[byte]*wstest.Client, id map[byte]string) int
 		want want
 	}{
-		{name: "EmitTo from a member", want: want{1, "hi", "b"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+		{name: "EmitTo from a member", want: want{1, "hi", "b"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client, _ map[byte]string) int {
 			return count(t, cl['a'].CallID(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "EmitTo from outside", want: want{2, "hi", "ab"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+		{name: "EmitTo from outside", want: want{2, "hi", "ab"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client, _ map[byte]string) int {
 			return count(t, cl['c'].CallID(t, "1", "emitTo", `{"room":"r","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "EmitTo an empty room", want: want{0, "", ""}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+		{name: "EmitTo an empty room", want: want{0, "", ""}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client, _ map[byte]string) int {
 			return count(t, cl['a'].CallID(t, "1", "emitTo", `{"room":"nobody","event":"hi","data":{"from":"a"}}`))
 		}},
-		{name: "Broadcast", want: want{2, "all", "bc"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client) int {
+		{name: "Broadcast", want: want{2, "all", "bc"}, emit: func(t *testing.T, _ *testServer, cl map[byte]*wstest.Client, _ map[byte]string) int {
 			return count(t, cl['a'].CallID(t, "1", "broadcast", `{"event":"all","data":{"from":"a"}}`))
 		}},
-		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client) int {
+		{name: "Server.Emit", want: want{3, "all", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, _ map[byte]string) int {
 			return srv.Emit("/", "all", host.Payload{Data: []byte(`{"from":"a"}`)})
 		}},
-		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client) int {
+		{name: "Server.EmitToRoom", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, _ map[byte]string) int {
 			return srv.EmitToRoom("/", "r", "hi", host.Payload{Data: []byte(`{"from":"a"}`)})
+		}},
+		// a is in r and s: one copy.
+		{name: "EmitTarget to two rooms", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, _ map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Rooms: []string{"r", "s"}})
+		}},
+		{name: "EmitTarget to a socket id", want: want{1, "hi", "c"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Rooms: []string{id['c']}})
+		}},
+		{name: "EmitTarget to a room and a member's id", want: want{2, "hi", "ab"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Rooms: []string{"r", id['a']}})
+		}},
+		{name: "EmitTarget to a room and an outsider's id", want: want{3, "hi", "abc"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Rooms: []string{"r", id['c']}})
+		}},
+		{name: "EmitTarget except", want: want{1, "hi", "b"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Rooms: []string{"r", "s"}, Except: []string{id['a']}})
+		}},
+		{name: "EmitTarget to everyone except two", want: want{1, "hi", "b"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Except: []string{id['a'], id['c']}})
+		}},
+		{name: "EmitTarget to another namespace", want: want{0, "", ""}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			return emitTarget(t, srv, host.Target{Namespace: "/chat", Rooms: []string{"r", id['c']}})
 		}},
 	}
 	for _, tt := range tests {
@@ -116,16 +138,18 @@ func TestFanout(t *testing.T) {
 			l := newLifecycle()
 			srv := newServer(t, l, host.Config{})
 			cl := map[byte]*wstest.Client{}
+			id := map[byte]string{}
 			for _, name := range []byte("abc") {
 				cl[name] = wstest.Dial(t, srv.wsURL)
-				l.hello(t, cl[name])
+				id[name] = l.hello(t, cl[name]).ID()
 			}
 			join(t, cl['a'], "r")
 			join(t, cl['b'], "r")
+			join(t, cl['a'], "s")
 			if n := srv.RoomSize("/", "r"); n != 2 {
 				t.Fatalf("RoomSize = %d", n)
 			}
-			if n := tt.emit(t, srv, cl); n != tt.want.n {
+			if n := tt.emit(t, srv, cl, id); n != tt.want.n {
 				t.Errorf("sent to %d, want %d", n, tt.want.n)
 			}
 			for _, name := range []byte("abc") {
@@ -138,6 +162,77 @@ func TestFanout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// emitTarget pushes "hi" to t with Server.EmitTarget, single node.
+func emitTarget(t *testing.T, srv *testServer, tg host.Target) int {
+	t.Helper()
+	n, err := srv.EmitTarget(tg, "hi", host.Payload{Data: []byte(`{"from":"a"}`)})
+	if err != nil {
+		t.Fatalf("EmitTarget without a broker: %v", err)
+	}
+	return n
+}
+
+// TestLocalCount: counts of socket-id rooms, unions and exceptions.
+func TestLocalCount(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	var ids []string
+	for i := range 3 {
+		c := wstest.Dial(t, srv.wsURL)
+		ids = append(ids, l.hello(t, c).ID())
+		if i < 2 {
+			join(t, c, "r")
+		}
+	}
+	if !host.IsConnID(ids[0]) || host.IsConnID("r") || host.IsConnID(strings.ToLower(ids[0])) {
+		t.Fatalf("IsConnID: %q is an id, r and the lower-case id are not", ids[0])
+	}
+	tests := []struct {
+		name string
+		t    host.Target
+		want int
+	}{
+		{"room", host.Target{Rooms: []string{"r"}}, 2},
+		{"socket id", host.Target{Rooms: []string{ids[2]}}, 1},
+		{"room and a member's id", host.Target{Rooms: []string{"r", ids[0]}}, 2},
+		{"room and an outsider's id", host.Target{Rooms: []string{"r", ids[2]}}, 3},
+		{"room except a member", host.Target{Rooms: []string{"r"}, Except: []string{ids[1]}}, 1},
+		{"everyone", host.Target{}, 3},
+		{"an unknown id", host.Target{Rooms: []string{"AAAAAAAAAAAAAAAA"}}, 0},
+		{"another namespace", host.Target{Namespace: "/x", Rooms: []string{ids[0]}}, 0},
+	}
+	for _, tt := range tests {
+		if n := srv.LocalCount(tt.t); n != tt.want {
+			t.Errorf("%s: LocalCount = %d, want %d", tt.name, n, tt.want)
+		}
+		rc, err := srv.Count(context.Background(), tt.t)
+		if err != nil || rc != (host.RoomCount{Count: tt.want, Nodes: 1}) {
+			t.Errorf("%s: Count = %+v, %v; want %d of 1 node, not partial", tt.name, rc, err, tt.want)
+		}
+	}
+	if n := srv.RoomSize("/", ids[1]); n != 1 {
+		t.Errorf("RoomSize(socket id) = %d, want 1", n)
+	}
+}
+
+// TestDisconnectSocket closes a connection by id, with the client seeing
+// the code and reason.
+func TestDisconnectSocket(t *testing.T) {
+	t.Parallel()
+	l := newLifecycle()
+	srv := newServer(t, l, host.Config{})
+	c := wstest.Dial(t, srv.wsURL)
+	id := l.hello(t, c).ID()
+	if found, err := srv.DisconnectSocket(context.Background(), "AAAAAAAAAAAAAAAA", 4000, "x"); found || err != nil {
+		t.Fatalf("DisconnectSocket(unknown) = %v, %v", found, err)
+	}
+	if found, err := srv.DisconnectSocket(context.Background(), id, 4001, "kicked"); !found || err != nil {
+		t.Fatalf("DisconnectSocket(%s) = %v, %v", id, found, err)
+	}
+	c.WantClose(t, 4001, "kicked")
 }
 
 // count decodes the reply to "1" as a number.
