@@ -50,6 +50,25 @@ type Stats struct {
 	// Socket.IO sessions by transport.
 	SIOPolling   int
 	SIOWebSocket int
+
+	// Cluster is the node's part in a cluster; nil for a single node,
+	// which then reports no cluster metrics.
+	Cluster *ClusterStats
+}
+
+// ClusterStats are a cluster node's figures.
+type ClusterStats struct {
+	Connected     bool   // connected to NATS now
+	Nodes         int    // nodes known, this one included
+	Subscriptions int    // room subscriptions held now
+	Published     uint64 // pushes handed to the other nodes
+	PublishErrors uint64 // pushes the other nodes did not get (NATS down, or a publish failed)
+	Received      uint64 // pushes received from the other nodes
+	Delivered     uint64 // connections those pushes were queued on here
+	Malformed     uint64 // messages from NATS that did not decode
+	Counts        uint64 // cluster-wide counts asked from here
+	PartialCounts uint64 // counts that some node did not answer in time
+	Reconnects    uint64 // reconnections to NATS
 }
 
 // Metrics collects eventhost's metrics. Create it with New.

@@ -108,7 +108,9 @@ func TestStats(t *testing.T) {
 	t.Parallel()
 	s := metrics.Stats{PoolSize: 4, Busy: 1, Queued: 7, VMResets: 2, ReloadsOK: 3, ReloadsFailed: 1,
 		BuildDuration: 1500 * time.Millisecond, Generation: 4, Routes: 13, LastBuildFailed: true,
-		Rooms: 2, Memberships: 5, SIOPolling: 1, SIOWebSocket: 6}
+		Rooms: 2, Memberships: 5, SIOPolling: 1, SIOWebSocket: 6,
+		Cluster: &metrics.ClusterStats{Connected: true, Nodes: 3, Subscriptions: 8, Published: 10, PublishErrors: 2,
+			Received: 20, Delivered: 40, Malformed: 1, Counts: 5, PartialCounts: 1, Reconnects: 1}}
 	m := metrics.New(metrics.Options{Stats: func() metrics.Stats { return s }})
 	reg := m.Registry()
 	for _, w := range []struct {
@@ -131,6 +133,17 @@ func TestStats(t *testing.T) {
 		{"eventhost_room_memberships", nil, 5},
 		{"eventhost_socketio_sessions", []string{"transport", "polling"}, 1},
 		{"eventhost_socketio_sessions", []string{"transport", "websocket"}, 6},
+		{"eventhost_cluster_connected", nil, 1},
+		{"eventhost_cluster_nodes", nil, 3},
+		{"eventhost_cluster_subscriptions", nil, 8},
+		{"eventhost_cluster_published_total", nil, 10},
+		{"eventhost_cluster_publish_errors_total", nil, 2},
+		{"eventhost_cluster_received_total", nil, 20},
+		{"eventhost_cluster_delivered_total", nil, 40},
+		{"eventhost_cluster_malformed_total", nil, 1},
+		{"eventhost_cluster_counts_total", []string{"result", "complete"}, 4},
+		{"eventhost_cluster_counts_total", []string{"result", "partial"}, 1},
+		{"eventhost_cluster_reconnects_total", nil, 1},
 	} {
 		if got := sample(t, reg, w.name, w.labels...); got != w.want {
 			t.Errorf("%s%v = %v, want %v", w.name, w.labels, got, w.want)
@@ -183,4 +196,19 @@ func BenchmarkCall(b *testing.B) {
 			m.QueueWait(time.Microsecond)
 		}
 	})
+}
+
+// TestStatsSingleNode: without a cluster, no cluster metric is reported.
+func TestStatsSingleNode(t *testing.T) {
+	t.Parallel()
+	m := metrics.New(metrics.Options{Stats: func() metrics.Stats { return metrics.Stats{PoolSize: 1} }})
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if strings.HasPrefix(f.GetName(), "eventhost_cluster_") {
+			t.Errorf("a single node reports %s", f.GetName())
+		}
+	}
 }

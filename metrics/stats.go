@@ -10,6 +10,9 @@ type statsCollector struct {
 	poolSize, busy, queued, asyncOps, vmsCreated, vmResets  *prometheus.Desc
 	reloads, buildDuration, generation, routes, buildFailed *prometheus.Desc
 	rooms, memberships, sioSessions                         *prometheus.Desc
+
+	clusterConnected, clusterNodes, clusterSubs, clusterPublished, clusterPublishErrors   *prometheus.Desc
+	clusterReceived, clusterDelivered, clusterMalformed, clusterCounts, clusterReconnects *prometheus.Desc
 }
 
 func newStatsCollector(stats func() Stats) *statsCollector {
@@ -32,13 +35,26 @@ func newStatsCollector(stats func() Stats) *statsCollector {
 		rooms:         d("eventhost_rooms", "Rooms, across namespaces."),
 		memberships:   d("eventhost_room_memberships", "Memberships of rooms (a connection in three rooms counts three)."),
 		sioSessions:   d("eventhost_socketio_sessions", "Socket.IO (Engine.IO) sessions open now, by transport.", "transport"),
+
+		clusterConnected:     d("eventhost_cluster_connected", "1 while the node is connected to NATS, else 0."),
+		clusterNodes:         d("eventhost_cluster_nodes", "Nodes of the cluster this node knows of, itself included."),
+		clusterSubs:          d("eventhost_cluster_subscriptions", "Room subscriptions this node holds on NATS."),
+		clusterPublished:     d("eventhost_cluster_published_total", "Pushes handed to the other nodes."),
+		clusterPublishErrors: d("eventhost_cluster_publish_errors_total", "Pushes the other nodes did not get: NATS was down or the publish failed."),
+		clusterReceived:      d("eventhost_cluster_received_total", "Pushes received from the other nodes."),
+		clusterDelivered:     d("eventhost_cluster_delivered_total", "Connections of this node that pushes from the other nodes were queued on."),
+		clusterMalformed:     d("eventhost_cluster_malformed_total", "Messages from NATS that did not decode, and were dropped."),
+		clusterCounts:        d("eventhost_cluster_counts_total", "Cluster-wide counts asked from this node, by result: complete or partial (a node did not answer in time).", "result"),
+		clusterReconnects:    d("eventhost_cluster_reconnects_total", "Reconnections to NATS."),
 	}
 }
 
 // Describe sends every description.
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.poolSize, c.busy, c.queued, c.asyncOps, c.vmsCreated, c.vmResets,
-		c.reloads, c.buildDuration, c.generation, c.routes, c.buildFailed, c.rooms, c.memberships, c.sioSessions} {
+		c.reloads, c.buildDuration, c.generation, c.routes, c.buildFailed, c.rooms, c.memberships, c.sioSessions,
+		c.clusterConnected, c.clusterNodes, c.clusterSubs, c.clusterPublished, c.clusterPublishErrors,
+		c.clusterReceived, c.clusterDelivered, c.clusterMalformed, c.clusterCounts, c.clusterReconnects} {
 		ch <- d
 	}
 }
@@ -73,4 +89,21 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(c.memberships, float64(s.Memberships))
 	gauge(c.sioSessions, float64(s.SIOPolling), "polling")
 	gauge(c.sioSessions, float64(s.SIOWebSocket), "websocket")
+	if cs := s.Cluster; cs != nil {
+		connected := 0.0
+		if cs.Connected {
+			connected = 1
+		}
+		gauge(c.clusterConnected, connected)
+		gauge(c.clusterNodes, float64(cs.Nodes))
+		gauge(c.clusterSubs, float64(cs.Subscriptions))
+		counter(c.clusterPublished, cs.Published)
+		counter(c.clusterPublishErrors, cs.PublishErrors)
+		counter(c.clusterReceived, cs.Received)
+		counter(c.clusterDelivered, cs.Delivered)
+		counter(c.clusterMalformed, cs.Malformed)
+		counter(c.clusterCounts, cs.Counts-cs.PartialCounts, "complete")
+		counter(c.clusterCounts, cs.PartialCounts, "partial")
+		counter(c.clusterReconnects, cs.Reconnects)
+	}
 }
