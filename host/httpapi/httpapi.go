@@ -122,14 +122,18 @@ func (b *bufferWriter) WriteHeader(int)             {}
 
 // writeJSON answers with status and v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil { // the API's own answer types always encode
-		status, b = http.StatusInternalServerError, []byte(`{"ok":false,"error":{"code":"internal","message":"internal error"}}`)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b) // ends the answer with a newline, for curl
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil { // the API's own answer types always encode
+		status = http.StatusInternalServerError
+		b.Reset()
+		b.WriteString(`{"ok":false,"error":{"code":"internal","message":"internal error"}}` + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(b.Bytes())
 }
