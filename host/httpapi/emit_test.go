@@ -1,13 +1,16 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/httpapi"
+	"github.com/eventhost/eventhost/internal/wstest"
 )
 
 func TestEmitEveryone(t *testing.T) {
@@ -156,4 +159,46 @@ func TestEmitClusterRefuses(t *testing.T) {
 	// Local delivery does not depend on the broker.
 	a.wantPush(t, "two", "2")
 	c.wantPush(t, "two", "2")
+}
+
+func TestEmitConcurrent(t *testing.T) {
+	t.Parallel()
+	s := newAPIServer(t, token, nil)
+	const senders, each = 4, 25
+	a := s.dial(t, "r1")
+	var wg sync.WaitGroup
+	errs := make(chan string, senders*each)
+	for g := range senders {
+		wg.Go(func() {
+			for i := range each {
+				ans, err := s.tryDo(http.MethodPost, "/api/emit", strings.NewReader(fmt.Sprintf(`{"event":"n","data":[%d,%d],"room":"r1"}`, g, i)),
+					http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if ans.status != http.StatusOK {
+					errs <- fmt.Sprintf("status %d: %s", ans.status, ans.raw)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
+	}
+	// Every push arrives once, and each sender's in the order sent.
+	next := make([]int, senders)
+	for range senders * each {
+		var gi [2]int
+		if err := json.Unmarshal(wstest.WantPush(t, a.Next(t), "n"), &gi); err != nil {
+			t.Fatal(err)
+		}
+		if gi[1] != next[gi[0]] {
+			t.Fatalf("sender %d: push %d, want %d", gi[0], gi[1], next[gi[0]])
+		}
+		next[gi[0]]++
+	}
+	a.wantNothing(t)
 }

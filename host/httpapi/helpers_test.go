@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,29 +125,38 @@ func (s *apiServer) post(t testing.TB, path, body string) answer {
 // do sends a request and decodes the JSON answer.
 func (s *apiServer) do(t testing.TB, method, path string, body io.Reader, h http.Header) answer {
 	t.Helper()
+	a, err := s.tryDo(method, path, body, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// tryDo is do without the test: for goroutines other than the test's.
+func (s *apiServer) tryDo(method, path string, body io.Reader, h http.Header) (answer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), safety)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, s.url+path, body)
 	if err != nil {
-		t.Fatal(err)
+		return answer{}, err
 	}
 	req.Header = h
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading the answer: %v", method, path, err)
+		return answer{}, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
 	}
 	a := answer{status: resp.StatusCode, header: resp.Header, raw: raw}
 	if ct := resp.Header.Get("Content-Type"); ct == "application/json" {
 		if err := json.Unmarshal(raw, &a.body); err != nil {
-			t.Fatalf("%s %s: answer %q is not a JSON object: %v", method, path, raw, err)
+			return a, fmt.Errorf("%s %s: answer %q is not a JSON object: %w", method, path, raw, err)
 		}
 	}
-	return a
+	return a, nil
 }
 
 // want checks the answer's status and that its body is exactly the JSON
