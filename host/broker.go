@@ -67,6 +67,10 @@ type RoomCount struct {
 // serving, at most once.
 func (s *Server) UseBroker(b Broker) { s.brokerV.Store(&b) }
 
+// Clustered reports whether the Server is a node of a cluster: UseBroker
+// was called.
+func (s *Server) Clustered() bool { return s.broker() != nil }
+
 // broker returns the Broker, or nil for a single node.
 func (s *Server) broker() Broker {
 	if p := s.brokerV.Load(); p != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/eventhost/eventhost/host"
 )
@@ -25,9 +24,6 @@ type API struct {
 	srv   *host.Server
 	token []byte // empty: every request is refused with 404
 	log   *slog.Logger
-
-	clusterOnce sync.Once
-	cluster     bool // the Server has a Broker; see clustered
 }
 
 // New returns the handler of the API's two paths for srv, authorised by
@@ -88,37 +84,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// clustered reports whether the Server has a Broker. host offers no
-// accessor for it, but GET /healthz shows a "cluster" member exactly when
-// it has one; UseBroker is called before serving, so the first request's
-// answer holds.
-func (a *API) clustered() bool {
-	a.clusterOnce.Do(func() {
-		req, err := http.NewRequest(http.MethodGet, "/healthz", nil)
-		if err != nil {
-			return
-		}
-		rec := &bufferWriter{header: make(http.Header)}
-		a.srv.ServeHTTP(rec, req)
-		var body struct {
-			Cluster json.RawMessage `json:"cluster"`
-		}
-		if json.Unmarshal(rec.body.Bytes(), &body) == nil {
-			a.cluster = len(body.Cluster) > 0
-		}
-	})
-	return a.cluster
-}
-
-// bufferWriter is an http.ResponseWriter that keeps the body.
-type bufferWriter struct {
-	header http.Header
-	body   bytes.Buffer
-}
-
-func (b *bufferWriter) Header() http.Header         { return b.header }
-func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferWriter) WriteHeader(int)             {}
+// clustered reports whether the Server is a node of a cluster.
+func (a *API) clustered() bool { return a.srv.Clustered() }
 
 // writeJSON answers with status and v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
