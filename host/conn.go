@@ -16,10 +16,23 @@ import (
 	"github.com/eventhost/eventhost/host/protocol"
 )
 
-// connKey is the melody session key that holds the *Conn.
-const connKey = "eventhost.conn"
+// connOf returns the Conn a /ws session serves. melody's Session.Request
+// is the connection's kept handshake request (keptRequest), whose context
+// is a connContext.
+func connOf(sess *melody.Session) *Conn { return sess.Request.Context().(connContext).c }
 
-func connOf(sess *melody.Session) *Conn { return sess.Keys[connKey].(*Conn) }
+// connContext is the context of a /ws connection's kept handshake request:
+// it carries the connection to melody's callbacks, where melody's own
+// Session.Keys map would cost 336 bytes per connection (a map of one entry
+// is a whole group of eight). A struct of one pointer is stored in the
+// interface as it is, with no allocation. It has no values, no deadline and
+// is never done, as context.Background.
+type connContext struct{ c *Conn }
+
+func (connContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (connContext) Done() <-chan struct{}       { return nil }
+func (connContext) Err() error                  { return nil }
+func (connContext) Value(any) any               { return nil }
 
 // ErrConnClosed is returned when writing to a connection that has closed or
 // is being closed.

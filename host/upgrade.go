@@ -91,7 +91,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	uw := melodyio.NewHandoffWriter(w, &c.out.q)
 	finished := make(chan struct{})
 	handedOff = true
-	c.req = keptRequest(r)
+	c.req = keptRequest(r, c)
 	go s.serveConn(c, uw, c.req, finished)
 	select {
 	case <-uw.HandedOff():
@@ -111,7 +111,7 @@ func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter, r *http.Request, 
 			c.tr.Cut()
 		}
 	}()
-	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
+	if err := s.melody.HandleRequest(w, r); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
 		if errors.Is(err, melody.ErrClosed) {
 			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
