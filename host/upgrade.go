@@ -88,22 +88,23 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// See melodyio.HandoffWriter: this handler returns once the connection is hijacked,
 	// or once the upgrade has failed and written its answer.
+	// The writer's one channel says both (see serveConn's Finish), and
+	// neither the writer nor the connection keeps it once it is closed.
 	uw := melodyio.NewHandoffWriter(w, &c.out.q)
-	finished := make(chan struct{})
 	handedOff = true
 	c.req = keptRequest(r, c)
-	go s.serveConn(c, uw, c.req, finished)
-	select {
-	case <-uw.HandedOff():
-	case <-finished:
-	}
+	ready := uw.HandedOff()
+	go s.serveConn(c, uw)
+	<-ready
 }
 
-// serveConn upgrades an accepted handshake and serves the connection until
-// it ends, then closes finished. It runs on a goroutine of the server's:
-// s.conns counts it, and Shutdown closes its connection and waits for it.
-func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter, r *http.Request, finished chan<- struct{}) {
-	defer close(finished)
+// serveConn upgrades an accepted handshake, c.req, through w and serves the
+// connection until it ends. It runs on a goroutine of the server's: s.conns
+// counts it, and Shutdown closes its connection and waits for it. When the
+// upgrade fails, w.Finish lets serveWS return once the failure is answered
+// and the connection ended.
+func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter) {
+	defer w.Finish()
 	defer s.conns.Add(-1)
 	defer func() {
 		if p := recover(); p != nil {
@@ -111,6 +112,7 @@ func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter, r *http.Request, 
 			c.tr.Cut()
 		}
 	}()
+	r := c.req
 	if err := s.melody.HandleRequest(w, r); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
 		if errors.Is(err, melody.ErrClosed) {
