@@ -43,7 +43,7 @@ var ErrConnClosed = errors.New("host: connection closed")
 // block.
 type Conn struct {
 	// The small fields come last, together, to leave no padding: a Conn
-	// is 352 bytes, a size class of its own (BenchmarkFanout10k counts
+	// is 320 bytes, a size class of its own (BenchmarkFanout10k counts
 	// what an idle connection holds).
 	id     string
 	srv    *Server
@@ -54,11 +54,12 @@ type Conn struct {
 	sess   *melody.Session // /ws only; nil until upgraded
 	done   chan struct{}
 	opened time.Time      // when the handshake arrived
-	remote string         // the handshake's RemoteAddr
 	req    *http.Request  // the handshake, for Handshake; nil for Server.Accept's
 	claims map[string]any // verified JWT claims; nil without authentication
 
-	hs *Handshake // set before the upgrade when Hooks need it, else on first use (hsOnce)
+	// hs is set before the connection is served by Server.Accept, and by
+	// /ws when Hooks need it; else on first use (Handshake).
+	hs atomic.Pointer[Handshake]
 
 	data     atomic.Pointer[[]byte] // JSON text; nil means {}
 	lastPong atomic.Int64           // Server.clock of the opening or the last pong
@@ -81,7 +82,6 @@ type Conn struct {
 	expiryAt int64  // when expiry fires, in Server.clock's nanoseconds; 0 when it is not armed
 	reason   string // why the connection ended: a Reason*, first one wins
 
-	hsOnce  sync.Once
 	endOnce onceFlag // Conn.End's, for connections opened by Server.Accept
 
 	observed atomic.Bool  // Observer.ConnOpened counted it: ConnClosed follows
@@ -138,12 +138,28 @@ func (c *Conn) Close(code int, reason string) error {
 
 // Handshake returns what the connection presented when it opened.
 func (c *Conn) Handshake() *Handshake {
-	c.hsOnce.Do(func() {
-		if c.hs == nil {
-			c.hs = newHandshake(c.req, c.opened, c.claims)
-		}
-	})
-	return c.hs
+	if h := c.hs.Load(); h != nil {
+		return h
+	}
+	// Callers racing to the first call may each make one; all get the one
+	// stored first.
+	h := newHandshake(c.req, c.opened, c.claims)
+	if !c.hs.CompareAndSwap(nil, h) {
+		h = c.hs.Load()
+	}
+	return h
+}
+
+// remote returns the connection's remote address, as its handshake request
+// had it: /ws keeps that request, Server.Accept makes the Handshake at once.
+func (c *Conn) remote() string {
+	if c.req != nil {
+		return c.req.RemoteAddr
+	}
+	if h := c.hs.Load(); h != nil {
+		return h.Address
+	}
+	return ""
 }
 
 // Data returns the connection's state as JSON text: {} until SetData, unless
@@ -194,7 +210,7 @@ func (c *Conn) slowConsumer() {
 		return
 	}
 	c.setCloseReason(ReasonSlowConsumer)
-	c.srv.log.Warn("slow consumer: outbound buffer full, disconnecting", "socket", c.id, "remote", c.remote,
+	c.srv.log.Warn("slow consumer: outbound buffer full, disconnecting", "socket", c.id, "remote", c.remote(),
 		"buffer", c.srv.cfg.SendBuffer, "close_code", CloseSlowConsumer)
 	ws := c.sess.WebsocketConnection()
 	c.srv.closers.Add(1)

@@ -49,7 +49,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := s.newConn(ProtocolNative, NativeCodec, "/", arrived, r.RemoteAddr, claims)
+	c := s.newConn(ProtocolNative, NativeCodec, "/", arrived, claims)
 	c.tr = wsTransport{c}
 	s.conns.Add(1)
 	handedOff := false
@@ -59,8 +59,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if s.cfg.Hooks != nil {
-		c.hs = newHandshake(r, arrived, claims)
-		data, err := s.runConnect(r.Context(), c.hs)
+		hs := newHandshake(r, arrived, claims)
+		c.hs.Store(hs)
+		data, err := s.runConnect(r.Context(), hs)
 		if err != nil {
 			s.refused(ProtocolNative, RefusedHook)
 			status, body, internal := connectRefusal(err)
@@ -108,7 +109,7 @@ func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter) {
 	defer s.conns.Add(-1)
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			c.tr.Cut()
 		}
 	}()
@@ -165,7 +166,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 	s.live[c.id] = c
 	late := s.closing
 	s.liveMu.Unlock()
-	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
+	s.log.Debug("connect", "socket", c.id, "remote", c.remote())
 	s.observeOpened(c)
 	if late {
 		// Upgraded while Shutdown closed the others: their closing missed it.
