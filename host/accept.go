@@ -72,13 +72,13 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	if ns == "" {
 		ns = "/"
 	}
-	c := s.newConn(proto, a.Codec, ns, arrived, r.RemoteAddr, claims)
+	c := s.newConn(proto, a.Codec, ns, arrived, claims)
 	c.tr = a.Transport
-	c.hs = newHandshake(r, arrived, claims) // made now: c.req stays nil
-	c.hs.Namespace, c.hs.Auth = ns, auth
-	c.hsOnce.Do(func() {}) // c.hs is complete
+	hs := newHandshake(r, arrived, claims) // made now: c.req stays nil
+	hs.Namespace, hs.Auth = ns, auth
+	c.hs.Store(hs)
 	if s.cfg.Hooks != nil {
-		data, err := s.runConnect(ctx, c.hs)
+		data, err := s.runConnect(ctx, hs)
 		if err != nil {
 			s.refused(proto, RefusedHook)
 			status, body, internal := connectRefusal(err)
@@ -103,7 +103,7 @@ func (s *Server) Accept(ctx context.Context, a Admission) (*Conn, error) {
 	s.live[c.id] = c
 	s.conns.Add(1)
 	s.liveMu.Unlock()
-	s.log.Debug("connect", "socket", c.id, "namespace", ns, "remote", c.remote)
+	s.log.Debug("connect", "socket", c.id, "namespace", ns, "remote", c.remote())
 	s.observeOpened(c)
 	return c, nil
 }

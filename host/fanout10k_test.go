@@ -58,7 +58,10 @@ import (
 //
 // FANOUT_N overrides the number of clients (FANOUT_N=1000 for a quick
 // check). FANOUT_HEAPPROFILE=file writes the server's heap profile taken with
-// the clients idle (go tool pprof -sample_index=inuse_space file).
+// the clients idle (go tool pprof -sample_index=inuse_space file); with
+// GODEBUG=memprofilerate=1 it counts every allocation rather than one per
+// 512 KiB, which makes the per-connection objects exact (divide by N), at
+// the cost of deeper stacks in that run's own figures.
 func BenchmarkFanout10k(b *testing.B) {
 	n := 10_000
 	if s := os.Getenv(fanoutNEnv); s != "" {

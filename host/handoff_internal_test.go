@@ -16,7 +16,8 @@ func TestKeptRequestDropsCredentials(t *testing.T) {
 	r.Header.Set("Cookie", "session=secret")
 	r.Header.Set("Sec-Websocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
 	r.Header.Set("Origin", "http://example.com")
-	k := keptRequest(r)
+	c := &Conn{}
+	k := keptRequest(r, c)
 	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie"} {
 		if v := k.Header.Get(h); v != "" {
 			t.Errorf("kept %s: %q", h, v)
@@ -30,6 +31,9 @@ func TestKeptRequestDropsCredentials(t *testing.T) {
 	}
 	if r.Header.Get("Authorization") == "" || !r.URL.Query().Has("token") {
 		t.Error("the original request was modified")
+	}
+	if got, ok := k.Context().(connContext); !ok || got.c != c {
+		t.Errorf("kept request's context %#v: want the connContext of its Conn", k.Context())
 	}
 	hs := newHandshake(k, time.Now(), nil)
 	if hs.Query["room"] != "a" || hs.Query["x"] != "1" || hs.Headers["Origin"] != "http://example.com" {

@@ -118,8 +118,8 @@ func (s *Server) Connections() int { return s.melody.Len() }
 
 // newConn makes a connection of the given protocol, codec and namespace;
 // the caller sets its transport.
-func (s *Server) newConn(proto string, codec Codec, ns string, arrived time.Time, remote string, claims map[string]any) *Conn {
-	c := &Conn{id: newID(), srv: s, proto: proto, codec: codec, ns: ns, done: make(chan struct{}), opened: arrived, remote: remote, claims: claims}
+func (s *Server) newConn(proto string, codec Codec, ns string, arrived time.Time, claims map[string]any) *Conn {
+	c := &Conn{id: newID(), srv: s, proto: proto, codec: codec, ns: ns, done: make(chan struct{}), opened: arrived, claims: claims}
 	if s.connectedHook() != nil {
 		// The connected hook runs first: the connection's requests wait
 		// for its synchronous part (see Server.opened).

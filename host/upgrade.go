@@ -49,7 +49,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c := s.newConn(ProtocolNative, NativeCodec, "/", arrived, r.RemoteAddr, claims)
+	c := s.newConn(ProtocolNative, NativeCodec, "/", arrived, claims)
 	c.tr = wsTransport{c}
 	s.conns.Add(1)
 	handedOff := false
@@ -59,8 +59,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if s.cfg.Hooks != nil {
-		c.hs = newHandshake(r, arrived, claims)
-		data, err := s.runConnect(r.Context(), c.hs)
+		hs := newHandshake(r, arrived, claims)
+		c.hs.Store(hs)
+		data, err := s.runConnect(r.Context(), hs)
 		if err != nil {
 			s.refused(ProtocolNative, RefusedHook)
 			status, body, internal := connectRefusal(err)
@@ -88,30 +89,32 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	// See melodyio.HandoffWriter: this handler returns once the connection is hijacked,
 	// or once the upgrade has failed and written its answer.
+	// The writer's one channel says both (see serveConn's Finish), and
+	// neither the writer nor the connection keeps it once it is closed.
 	uw := melodyio.NewHandoffWriter(w, &c.out.q)
-	finished := make(chan struct{})
 	handedOff = true
-	c.req = keptRequest(r)
-	go s.serveConn(c, uw, c.req, finished)
-	select {
-	case <-uw.HandedOff():
-	case <-finished:
-	}
+	c.req = keptRequest(r, c)
+	ready := uw.HandedOff()
+	go s.serveConn(c, uw)
+	<-ready
 }
 
-// serveConn upgrades an accepted handshake and serves the connection until
-// it ends, then closes finished. It runs on a goroutine of the server's:
-// s.conns counts it, and Shutdown closes its connection and waits for it.
-func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter, r *http.Request, finished chan<- struct{}) {
-	defer close(finished)
+// serveConn upgrades an accepted handshake, c.req, through w and serves the
+// connection until it ends. It runs on a goroutine of the server's: s.conns
+// counts it, and Shutdown closes its connection and waits for it. When the
+// upgrade fails, w.Finish lets serveWS return once the failure is answered
+// and the connection ended.
+func (s *Server) serveConn(c *Conn, w *melodyio.HandoffWriter) {
+	defer w.Finish()
 	defer s.conns.Add(-1)
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.log.Error("panic serving a connection", "socket", c.id, "remote", c.remote(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			c.tr.Cut()
 		}
 	}()
-	if err := s.melody.HandleRequestWithKeys(w, r, map[string]any{connKey: c}); err != nil {
+	r := c.req
+	if err := s.melody.HandleRequest(w, r); err != nil {
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "error", err)
 		if errors.Is(err, melody.ErrClosed) {
 			http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
@@ -163,7 +166,7 @@ func (s *Server) onConnect(sess *melody.Session) {
 	s.live[c.id] = c
 	late := s.closing
 	s.liveMu.Unlock()
-	s.log.Debug("connect", "socket", c.id, "remote", c.remote)
+	s.log.Debug("connect", "socket", c.id, "remote", c.remote())
 	s.observeOpened(c)
 	if late {
 		// Upgraded while Shutdown closed the others: their closing missed it.

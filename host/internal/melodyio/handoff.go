@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"sync"
 )
 
 // melody serves a connection inside the call that upgrades it, for as long
@@ -12,17 +13,22 @@ import (
 // server's conn goroutine with its deep stack, its 4 KiB read and write
 // buffers, the response and its context, which melody never uses after the
 // upgrade. So the handler runs the upgrade, through a HandoffWriter, on a
-// goroutine of the server's and returns as soon as HandedOff is closed (or
-// the upgrade has failed and answered); net/http then drops all of it.
+// goroutine of the server's and returns as soon as HandedOff is closed: at
+// the hijack, or at Finish once a failed upgrade has answered; net/http
+// then drops all of it. The writer lets go of that channel once it is
+// closed (an idle connection holds no channel for a handler long gone).
 
 // HandoffWriter is the http.ResponseWriter melody upgrades through on the
 // server's goroutine. Until the hijack it writes to the handler's
 // ResponseWriter, whose handler is still waiting; after it, writes fail with
 // http.ErrHijacked, since the handler may have returned.
 type HandoffWriter struct {
-	w         http.ResponseWriter // nil once hijacked
-	handedOff chan struct{}       // closed once hijacked: the handler may return
-	hijacked  bool                // only touched by the upgrading goroutine
+	w        http.ResponseWriter // nil once hijacked
+	hijacked bool                // only touched by the upgrading goroutine
+	mu       sync.Mutex          // guards handedOff, which HandedOff reads from the handler
+	// handedOff is closed at the hijack or at Finish, whichever comes
+	// first: the handler may return. nil once closed.
+	handedOff chan struct{}
 	// cork is the hijacked connection when cork.out is set: part of the
 	// writer, which lives as long, to save an allocation per connection.
 	cork cork
@@ -36,9 +42,35 @@ func NewHandoffWriter(w http.ResponseWriter, out *Outbox) *HandoffWriter {
 	return &HandoffWriter{w: w, handedOff: make(chan struct{}), cork: cork{out: out}}
 }
 
-// HandedOff is closed once the connection is hijacked: the handler may
-// return.
-func (u *HandoffWriter) HandedOff() <-chan struct{} { return u.handedOff }
+// HandedOff is closed once the connection is hijacked, or once Finish is
+// called: the handler may return. Safe from any goroutine.
+func (u *HandoffWriter) HandedOff() <-chan struct{} {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.handedOff == nil {
+		return closedChan
+	}
+	return u.handedOff
+}
+
+// Finish closes HandedOff if the hijack has not: the upgrading goroutine
+// calls it once the upgrade has returned and, when it failed, its answer is
+// written through the writer. A handler that waits on HandedOff alone then
+// needs no second channel for a failed upgrade.
+func (u *HandoffWriter) Finish() { u.handOff() }
+
+// handOff closes handedOff, once, and lets go of it.
+func (u *HandoffWriter) handOff() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.handedOff != nil {
+		close(u.handedOff)
+		u.handedOff = nil
+	}
+}
+
+// closedChan is what HandedOff returns once its channel is closed and dropped.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Header returns the handler's header map until the hijack. melody takes it
 // before the upgrade and gorilla writes it after the hijack, when net/http
@@ -78,6 +110,6 @@ func (u *HandoffWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// keeps this writer for the connection's life.
 	u.w = nil
 	u.hijacked = true
-	close(u.handedOff)
+	u.handOff()
 	return conn, rw, nil
 }
