@@ -62,8 +62,33 @@ export interface Handshake {
 export type Binary = ArrayBuffer | ArrayBufferView;
 
 /**
+ * How many connections a target reaches across the cluster: what
+ * {@link EmitTarget.count} resolves with.
+ */
+export interface RoomCount {
+  /** The connections on the nodes that answered, this one included. */
+  count: number;
+  /** How many nodes were counted, this one included (1 on a single node). */
+  nodes: number;
+  /**
+   * `true` when a node did not answer in time (or the cluster could not be
+   * asked): `count` leaves its connections out. Always `false` on a single
+   * node.
+   */
+  partial: boolean;
+}
+
+/**
+ * A room name, or several: `to(["a", "b"])` is `to("a").to("b")`.
+ */
+export type RoomOrRooms = string | readonly string[];
+
+/**
  * Where an emit goes besides the socket itself: `socket.to(room)`,
- * `socket.broadcast` and `io.to(room)`.
+ * `socket.broadcast`, `io.to(room)`, `io.except(id)` and their chains, as
+ * in Socket.IO: `io.to("a").to("b").except(socket.id).emit(...)`. A target
+ * is never changed: `to`, `in` and `except` return a new one, so one can be
+ * kept (`const lobby = io.to("lobby")`).
  */
 export interface EmitTarget {
   /**
@@ -74,13 +99,47 @@ export interface EmitTarget {
    * Arguments go through `JSON.stringify`, except binary values (see
    * {@link Binary}), which are sent as bytes wherever they are.
    *
+   * With `-nats-url`, it reaches the target's connections on every node.
+   *
    * @param event a non-empty event name, e.g. `"chat.message"`
    * @param args JSON-serializable values, or bytes, or values holding bytes
-   * @returns how many connections the push was queued for
+   * @returns how many connections on this node the push was queued for;
+   *   other nodes deliver it asynchronously, and are not counted
    * @throws TypeError when `event` is not a non-empty string or an argument
    *   cannot be serialized
    */
   emit(event: string, ...args: unknown[]): number;
+  /**
+   * The target with the members of more rooms: a connection in several of
+   * the rooms gets one copy. A connection's `socket.id` names a room that
+   * holds it alone: `io.to(socket.id)` reaches that one connection, on
+   * whichever node holds it.
+   *
+   * @param room a non-empty room name, or a non-empty array of them
+   * @throws TypeError otherwise
+   */
+  to(room: RoomOrRooms): EmitTarget;
+  /** The same as {@link EmitTarget.to}. */
+  in(room: RoomOrRooms): EmitTarget;
+  /**
+   * The target without the connections of these socket ids. Unlike
+   * Socket.IO, `except` takes socket ids only: a room name other than a
+   * socket id leaves nobody out.
+   *
+   * @param id a non-empty socket id, or a non-empty array of them
+   * @throws TypeError otherwise
+   */
+  except(id: RoomOrRooms): EmitTarget;
+  /**
+   * Counts the connections an emit to the target would reach, on every
+   * node of the cluster (the sender is left out of a socket's targets, as
+   * from its emits): `(await io.in("lobby").count()).count`.
+   *
+   * It waits a bounded time for the other nodes: a node that does not
+   * answer makes the result partial. The handler's call bounds it too (its
+   * timeout, its connection going). The worker is not held while it waits.
+   */
+  count(): Promise<RoomCount>;
 }
 
 /**
@@ -159,23 +218,36 @@ export interface Socket<Data = Record<string, any>> {
   /**
    * The members of a room (of this connection's namespace) except this
    * connection, whether or not it is a member itself:
-   * `socket.to("lobby").emit("chat.joined", {...})`.
+   * `socket.to("lobby").emit("chat.joined", {...})`. Chain more rooms with
+   * `.to(...)`: a connection in several gets one copy.
    *
-   * @param room a non-empty room name
+   * @param room a non-empty room name, or a non-empty array of them
    */
-  to(room: string): EmitTarget;
+  to(room: RoomOrRooms): EmitTarget;
+  /** The same as {@link Socket.to}. */
+  in(room: RoomOrRooms): EmitTarget;
+  /**
+   * Every connection of this connection's namespace except this one and
+   * those of these socket ids (ids only, not rooms):
+   * `socket.except(otherId).emit(...)`.
+   *
+   * @param id a non-empty socket id, or a non-empty array of them
+   */
+  except(id: RoomOrRooms): EmitTarget;
   /**
    * Every connection of this connection's namespace except this one:
-   * `socket.broadcast.emit("user.online", {...})`.
+   * `socket.broadcast.emit("user.online", {...})`;
+   * `socket.broadcast.to(room)` is `socket.to(room)`.
    */
   readonly broadcast: EmitTarget;
 }
 
-/** The room view of `io.in(room)`: an emit target that also counts. */
-export interface RoomPresence extends EmitTarget {
-  /** How many connections are members of the room now. */
-  count(): number;
-}
+/**
+ * The room view of `io.in(room)`: the same as {@link EmitTarget}.
+ *
+ * @deprecated use EmitTarget
+ */
+export type RoomPresence = EmitTarget;
 
 /**
  * The connections of one namespace: `io` itself for `"/"` (which `/ws`
@@ -194,17 +266,25 @@ export interface Namespace {
   emit(event: string, ...args: unknown[]): number;
   /**
    * Every member of a room, the caller's connection included if it is one:
-   * `io.to("lobby").emit("chat.message", {...})`.
+   * `io.to("lobby").emit("chat.message", {...})`; chain more rooms with
+   * `.to(...)`.
    *
-   * @param room a non-empty room name
+   * @param room a non-empty room name, or a non-empty array of them
    */
-  to(room: string): EmitTarget;
+  to(room: RoomOrRooms): EmitTarget;
   /**
-   * Presence in a room, and emits to it: `io.in("lobby").count()`.
+   * The same as `to`: `await io.in("lobby").count()`.
    *
-   * @param room a non-empty room name
+   * @param room a non-empty room name, or a non-empty array of them
    */
-  in(room: string): RoomPresence;
+  in(room: RoomOrRooms): EmitTarget;
+  /**
+   * Every connection of the namespace but those of these socket ids (ids
+   * only, not rooms).
+   *
+   * @param id a non-empty socket id, or a non-empty array of them
+   */
+  except(id: RoomOrRooms): EmitTarget;
 }
 
 /**
@@ -227,7 +307,7 @@ export interface IO extends Namespace {
  *
  * @example
  * io.to("lobby").emit("chat.message", { text: "hi" }); // every member
- * io.in("lobby").count();                             // how many members
+ * await io.in("lobby").count();                       // {count, nodes, partial}
  * io.of("/chat").emit("chat.notice", "restarting");   // namespace /chat
  */
 export declare const io: IO;

@@ -354,38 +354,27 @@ func (s connSocket) Emit(event string, p engine.Payload) error {
 	return s.Conn.Emit(event, host.Payload(p))
 }
 
-// EmitTo pushes to a room of the connection's namespace.
-func (s connSocket) EmitTo(room, event string, p engine.Payload) int {
-	return s.Conn.EmitTo(room, event, host.Payload(p))
-}
-
-// Broadcast pushes to the connection's namespace.
-func (s connSocket) Broadcast(event string, p engine.Payload) int {
-	return s.Conn.Broadcast(event, host.Payload(p))
-}
-
 // serverHub is the host server as the engine's Hub. The server is made after
 // the engine (it needs the engine as its handler), so it is set later; until
 // then, messages reach nobody.
 type serverHub struct{ srv atomic.Pointer[host.Server] }
 
-func (h *serverHub) Emit(ns, event string, p engine.Payload) int {
+// EmitTarget pushes to t's connections on every node. The Broker's error
+// (the other nodes will not get the push) is dropped here: the Broker
+// counts and logs it, and this node's delivery does not depend on it.
+func (h *serverHub) EmitTarget(t engine.Target, event string, p engine.Payload) int {
 	if s := h.srv.Load(); s != nil {
-		return s.Emit(ns, event, host.Payload(p))
+		n, _ := s.EmitTarget(host.Target(t), event, host.Payload(p))
+		return n
 	}
 	return 0
 }
 
-func (h *serverHub) EmitToRoom(ns, room, event string, p engine.Payload) int {
+// Count counts t's connections on every node.
+func (h *serverHub) Count(ctx context.Context, t engine.Target) (engine.RoomCount, error) {
 	if s := h.srv.Load(); s != nil {
-		return s.EmitToRoom(ns, room, event, host.Payload(p))
+		rc, err := s.Count(ctx, host.Target(t))
+		return engine.RoomCount(rc), err
 	}
-	return 0
-}
-
-func (h *serverHub) RoomSize(ns, room string) int {
-	if s := h.srv.Load(); s != nil {
-		return s.RoomSize(ns, room)
-	}
-	return 0
+	return engine.RoomCount{Nodes: 1}, nil
 }

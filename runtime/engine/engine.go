@@ -64,8 +64,9 @@ type Config struct {
 	// Logger receives console output, handler errors and panics;
 	// slog.Default() when nil.
 	Logger *slog.Logger
-	// Hub serves io.emit, io.to(room).emit, io.in(room).count() and
-	// io.of(namespace); nil makes them reach nobody.
+	// Hub serves every emit but socket.emit (io.emit, io.to(room),
+	// socket.to(room), socket.broadcast, io.of(namespace), ...) and
+	// count(); nil makes them reach nobody and count zero.
 	Hub Hub
 	// HookTimeout bounds the connected and disconnect hooks (the connect
 	// hook runs under its caller's context); DefaultHookTimeout when zero.
@@ -196,28 +197,58 @@ type Socket interface {
 	// Handshake is {"headers","query","address","time","auth","namespace",
 	// "claims"} as JSON text; namespace is "/" for /ws.
 	Handshake() []byte
+	// Namespace is the connection's namespace: "/" for /ws (the engine
+	// reads "" as "/").
+	Namespace() string
 	// Join, Leave and Rooms manage the connection's room memberships, in
-	// its namespace.
+	// its namespace. Joining a room it is in does nothing. When Join
+	// returns, pushes to the room from any node of a cluster reach the
+	// connection.
 	Join(room string) error
 	Leave(room string)
 	Rooms() []string
-	// EmitTo pushes to every member of room (in the connection's namespace)
-	// but this connection, Broadcast to every connection of the namespace
-	// but this one; both return how many were sent to.
-	EmitTo(room, event string, p Payload) int
-	Broadcast(event string, p Payload) int
 }
 
-// Hub reaches every connection of the server: the io object of the native
-// module "eventhost" (namespace "/"), and io.of(namespace). As in Socket,
-// a Payload is only valid during the call.
+// Hub reaches the server's connections, on every node of a cluster: the io
+// object of the native module "eventhost" (namespace "/"), io.of(namespace),
+// and the socket's to, broadcast and except targets. Its methods are called
+// from worker goroutines (Count from a goroutine of its own) and must not
+// block, but for Count. As in Socket, a Payload is only valid during the
+// call; a Target's slices are never modified afterwards and may be kept.
 type Hub interface {
-	// Emit pushes to every connection of namespace.
-	Emit(namespace, event string, p Payload) int
-	// EmitToRoom pushes to every member of room in namespace.
-	EmitToRoom(namespace, room, event string, p Payload) int
-	// RoomSize counts the members of room in namespace.
-	RoomSize(namespace, room string) int
+	// EmitTarget pushes event with p's arguments to t's connections and
+	// returns how many on this node it was queued for; other nodes'
+	// deliveries are asynchronous and not counted.
+	EmitTarget(t Target, event string, p Payload) int
+	// Count counts t's connections on every node, waiting for the other
+	// nodes as long as ctx and the cluster allow. On an error, the result
+	// still holds what was counted.
+	Count(ctx context.Context, t Target) (RoomCount, error)
+}
+
+// Target names whom an emit reaches: connections of one namespace, on
+// every node of a cluster. It mirrors the host's target field for field.
+type Target struct {
+	// Namespace is the connections' namespace; "/" when empty.
+	Namespace string
+	// Rooms are the rooms whose members the push reaches, each connection
+	// once however many of the rooms it is in. A connection's id names a
+	// room that holds it alone. No rooms means every connection of the
+	// namespace.
+	Rooms []string
+	// Except lists the ids of connections the push leaves out.
+	Except []string
+}
+
+// RoomCount is how many connections a Target reaches across a cluster.
+type RoomCount struct {
+	// Count is the number of connections on the nodes counted.
+	Count int
+	// Nodes is the number of nodes counted, this one included.
+	Nodes int
+	// Partial reports that a node did not answer in time (or the cluster
+	// could not be asked): Count leaves its connections out.
+	Partial bool
 }
 
 // Request is one call of a handler: fn(socket, data, ...rest).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -104,13 +105,14 @@ func (s *recordingSocket) Rooms() []string {
 	defer s.mu.Unlock()
 	return append([]string(nil), s.rooms...)
 }
-func (s *recordingSocket) EmitTo(room, event string, p Payload) int {
-	_ = s.Emit("to:"+room+":"+event, p)
-	return 1
-}
-func (s *recordingSocket) Broadcast(event string, p Payload) int {
-	_ = s.Emit("all:"+event, p)
-	return 2
+
+// Namespace is the handshake's "namespace", "/" when it names none.
+func (s *recordingSocket) Namespace() string {
+	var hs struct{ Namespace string }
+	if json.Unmarshal(s.Handshake(), &hs) != nil || hs.Namespace == "" {
+		return "/"
+	}
+	return hs.Namespace
 }
 
 // outcome is what Done and Started reported for one call.

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -22,7 +25,7 @@ type jsSocket struct {
 	hs   *goja.Object
 }
 
-var socketKeys = []string{"id", "namespace", "data", "handshake", "auth", "rooms", "emit", "close", "join", "leave", "to", "broadcast"}
+var socketKeys = []string{"id", "namespace", "data", "handshake", "auth", "rooms", "emit", "close", "join", "leave", "to", "in", "except", "broadcast"}
 
 func (j *jsSocket) Get(key string) goja.Value {
 	switch key {
@@ -51,17 +54,15 @@ func (j *jsSocket) Get(key string) goja.Value {
 		}
 		return j.v.rt.NewArray(items...)
 	case "broadcast":
-		return j.v.rt.NewDynamicObject(&emitTarget{v: j.v, s: j.s, js: j, broadcast: true})
+		return newSocketTarget(j.v, j.s, nil, nil).object()
 	}
 	return j.v.socketMethods[key]
 }
 
-// namespace is the handshake's "namespace", "/" when it has none.
+// namespace is the connection's namespace, "/" when it names none.
 func (j *jsSocket) namespace() string {
-	if val := j.handshake().Get("namespace"); val != nil {
-		if ns, ok := val.Export().(string); ok && ns != "" {
-			return ns
-		}
+	if ns := j.s.Namespace(); ns != "" {
+		return ns
 	}
 	return "/"
 }
@@ -187,59 +188,180 @@ func (v *vm) socketLeave(call goja.FunctionCall) goja.Value {
 	return goja.Undefined()
 }
 
-// socketTo is socket.to(room): an object whose emit reaches the room's
-// members except this socket.
+// socketTo is socket.to(room): the members of the room(s) except this
+// socket.
 func (v *vm) socketTo(call goja.FunctionCall) goja.Value {
-	j := v.thisJSSocket(call, "to")
-	return v.rt.NewDynamicObject(&emitTarget{v: v, s: j.s, js: j, room: v.roomArg(call, "socket.to")})
+	s := v.thisSocket(call, "to")
+	return newSocketTarget(v, s, v.roomsArg(call, "socket.to"), nil).object()
 }
 
-// emitTarget is the object of socket.to(room), socket.broadcast, io.to(room)
-// and io.in(room) (and of io.of(ns)'s): its emit sends to the target and
-// returns how many got it.
+// socketIn is socket.in(room), the same as socket.to(room).
+func (v *vm) socketIn(call goja.FunctionCall) goja.Value {
+	s := v.thisSocket(call, "in")
+	return newSocketTarget(v, s, v.roomsArg(call, "socket.in"), nil).object()
+}
+
+// socketExcept is socket.except(id): every connection of the namespace but
+// this one and those named.
+func (v *vm) socketExcept(call goja.FunctionCall) goja.Value {
+	s := v.thisSocket(call, "except")
+	return newSocketTarget(v, s, nil, v.roomsArg(call, "socket.except")).object()
+}
+
+// newSocketTarget returns the target of s's rooms (every connection of its
+// namespace when none) that leaves out s and the ids in except.
+func newSocketTarget(v *vm, s Socket, rooms, except []string) *emitTarget {
+	t := &emitTarget{v: v, s: s}
+	t.one[1] = s.ID()
+	t.except = t.one[1:2:2]
+	t.add(rooms, except)
+	return t
+}
+
+// emitTarget is the object of socket.to(room), socket.broadcast,
+// socket.except(id), io.to(room), io.in(room), io.except(id) and their
+// chains (and of io.of(ns)'s): its emit sends to the target and returns how
+// many on this node got it, its count counts the target across the
+// cluster. A target is never modified: to, in and except return a new one,
+// so one may be kept and reused (const lobby = io.to("lobby")). The slices
+// are clipped, so that appending to them copies, and a Hub may keep them.
 type emitTarget struct {
-	v         *vm
-	s         Socket    // nil for io targets
-	js        *jsSocket // the socket object of s, whose handshake names its namespace
-	ns        string    // the namespace of io targets
-	room      string    // "" with broadcast or io.emit
-	broadcast bool
+	v      *vm
+	s      Socket    // the sender of a socket target: its namespace, and left out; nil for io's
+	ns     string    // the namespace of io targets
+	rooms  []string  // no rooms: the whole namespace
+	except []string  // connection ids left out, the sender's included
+	one    [2]string // the backing of a first room ([0]) and of the sender's id ([1])
 }
 
-func (t *emitTarget) Get(key string) goja.Value {
-	switch key {
-	case "emit":
-		return t.v.rt.ToValue(t.emit)
-	case "count":
-		return t.v.rt.ToValue(func(goja.FunctionCall) goja.Value {
-			ns := t.ns
-			if t.js != nil {
-				ns = t.js.namespace() // read from the handshake only when wanted
+// with returns a copy of t that also reaches rooms and leaves out except.
+func (t *emitTarget) with(rooms, except []string) *emitTarget {
+	n := &emitTarget{v: t.v, s: t.s, ns: t.ns, rooms: t.rooms, except: t.except}
+	n.add(rooms, except)
+	return n
+}
+
+// add adds rooms and except to a target that no JS code has seen yet. Its
+// slices stay clipped: appending copies them.
+func (t *emitTarget) add(rooms, except []string) {
+	switch {
+	case len(rooms) == 0:
+	case len(t.rooms) == 0 && len(rooms) == 1:
+		t.one[0] = rooms[0]
+		t.rooms = t.one[0:1:1]
+	default:
+		t.rooms = slices.Clip(append(t.rooms, rooms...))
+	}
+	if len(except) > 0 {
+		t.except = slices.Clip(append(t.except, except...))
+	}
+}
+
+func (t *emitTarget) object() goja.Value { return t.v.rt.NewDynamicObject(t) }
+
+// target is the Hub's view of t.
+func (t *emitTarget) target() Target {
+	ns := t.ns
+	if t.s != nil {
+		ns = t.s.Namespace()
+	}
+	if ns == "" {
+		ns = "/"
+	}
+	return Target{Namespace: ns, Rooms: t.rooms, Except: t.except}
+}
+
+var targetKeys = []string{"emit", "to", "in", "except", "count"}
+
+func (t *emitTarget) Get(key string) goja.Value   { return t.v.targetMethods[key] }
+func (t *emitTarget) Set(string, goja.Value) bool { return false }
+func (t *emitTarget) Has(key string) bool         { return t.v.targetMethods[key] != nil }
+func (t *emitTarget) Delete(string) bool          { return false }
+func (t *emitTarget) Keys() []string              { return targetKeys }
+
+// thisTarget returns the target a method was called on.
+func (v *vm) thisTarget(call goja.FunctionCall, method string) *emitTarget {
+	if obj, ok := call.This.(*goja.Object); ok && obj.ExportType() == typeTarget {
+		return obj.Export().(*emitTarget)
+	}
+	panic(v.rt.NewTypeError("%s must be called on its target (io.to(room).%s(...))", method, method))
+}
+
+// targetMethods are the methods of every emit target of a VM, shared.
+func (v *vm) newTargetMethods() map[string]goja.Value {
+	chain := func(method string, rooms bool) goja.Value {
+		return v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+			t := v.thisTarget(call, method)
+			list := v.roomsArg(call, method)
+			if rooms {
+				return t.with(list, nil).object()
 			}
-			return t.v.rt.ToValue(t.v.hub().RoomSize(ns, t.room))
+			return t.with(nil, list).object()
 		})
 	}
-	return nil
+	return map[string]goja.Value{
+		"emit": v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+			return v.thisTarget(call, "emit").emit(call)
+		}),
+		"to":     chain("to", true),
+		"in":     chain("in", true),
+		"except": chain("except", false),
+		"count": v.rt.ToValue(func(call goja.FunctionCall) goja.Value {
+			return v.thisTarget(call, "count").count()
+		}),
+	}
 }
-func (t *emitTarget) Set(string, goja.Value) bool { return false }
-func (t *emitTarget) Has(key string) bool         { return key == "emit" || key == "count" }
-func (t *emitTarget) Delete(string) bool          { return false }
-func (t *emitTarget) Keys() []string              { return []string{"emit"} }
 
 func (t *emitTarget) emit(call goja.FunctionCall) goja.Value {
 	event, p := t.v.eventAndPayload(call, "emit")
-	var n int
-	switch {
-	case t.s != nil && t.broadcast:
-		n = t.s.Broadcast(event, p)
-	case t.s != nil:
-		n = t.s.EmitTo(t.room, event, p)
-	case t.room != "":
-		n = t.v.hub().EmitToRoom(t.ns, t.room, event, p)
-	default:
-		n = t.v.hub().Emit(t.ns, event, p)
+	return t.v.rt.ToValue(t.v.hub().EmitTarget(t.target(), event, p))
+}
+
+// count starts counting the target across the cluster and returns a
+// promise of {count, nodes, partial}. The count runs off the VM (other nodes
+// may take a while to answer), bounded by the call's context. A Hub error
+// resolves with what was counted, partial.
+func (t *emitTarget) count() goja.Value {
+	v := t.v
+	tg := t.target()
+	hub := v.hub()
+	return v.startAsync(func(ctx context.Context) func() (goja.Value, error) {
+		rc, err := hub.Count(ctx, tg)
+		if err != nil {
+			rc.Partial = true
+		}
+		return func() (goja.Value, error) {
+			obj := v.rt.NewObject()
+			_ = obj.Set("count", rc.Count)
+			_ = obj.Set("nodes", rc.Nodes)
+			_ = obj.Set("partial", rc.Partial)
+			return obj, nil
+		}
+	})
+}
+
+// roomsArg reads the first argument of to, in and except: a non-empty
+// string, or a non-empty array of them.
+func (v *vm) roomsArg(call goja.FunctionCall, what string) []string {
+	arg := call.Argument(0)
+	if s, ok := arg.Export().(string); ok && s != "" {
+		return []string{s}
 	}
-	return t.v.rt.ToValue(n)
+	if obj, ok := arg.(*goja.Object); ok && obj.ClassName() == "Array" {
+		n := int(obj.Get("length").ToInteger())
+		list := make([]string, 0, n)
+		for i := 0; i < n; i++ {
+			s, ok := obj.Get(strconv.Itoa(i)).Export().(string)
+			if !ok || s == "" {
+				break
+			}
+			list = append(list, s)
+		}
+		if n > 0 && len(list) == n {
+			return list
+		}
+	}
+	panic(v.rt.NewTypeError("%s: expected a non-empty string or a non-empty array of them", what))
 }
 
 // hub returns the engine's Hub, or one that reaches nobody.
@@ -250,11 +372,13 @@ func (v *vm) hub() Hub {
 	return noHub{}
 }
 
+// noHub reaches nobody: a single node with no connections.
 type noHub struct{}
 
-func (noHub) Emit(string, string, Payload) int               { return 0 }
-func (noHub) EmitToRoom(string, string, string, Payload) int { return 0 }
-func (noHub) RoomSize(string, string) int                    { return 0 }
+func (noHub) EmitTarget(Target, string, Payload) int { return 0 }
+func (noHub) Count(context.Context, Target) (RoomCount, error) {
+	return RoomCount{Nodes: 1}, nil
+}
 
 // nativeModule returns the exports of the module "eventhost": io, ack and
 // db.
@@ -277,22 +401,23 @@ func (v *vm) nativeModule() goja.Value {
 }
 
 // namespaceObject returns the object of io (namespace "/") or io.of(ns):
-// emit, to(room), in(room).
+// emit, to(room), in(room), except(id).
 func (v *vm) namespaceObject(ns string) *goja.Object {
 	obj := v.rt.NewObject()
-	_ = obj.Set("emit", func(call goja.FunctionCall) goja.Value {
-		return (&emitTarget{v: v, ns: ns}).emit(call)
-	})
+	all := &emitTarget{v: v, ns: ns}
 	what := "io"
 	if ns != "/" {
 		what = fmt.Sprintf("io.of(%q)", ns)
 	}
-	target := func(method string) func(goja.FunctionCall) goja.Value {
-		return func(call goja.FunctionCall) goja.Value {
-			return v.rt.NewDynamicObject(&emitTarget{v: v, ns: ns, room: v.roomArg(call, what+"."+method)})
-		}
-	}
-	_ = obj.Set("to", target("to"))
-	_ = obj.Set("in", target("in"))
+	_ = obj.Set("emit", func(call goja.FunctionCall) goja.Value { return all.emit(call) })
+	_ = obj.Set("to", func(call goja.FunctionCall) goja.Value {
+		return all.with(v.roomsArg(call, what+".to"), nil).object()
+	})
+	_ = obj.Set("in", func(call goja.FunctionCall) goja.Value {
+		return all.with(v.roomsArg(call, what+".in"), nil).object()
+	})
+	_ = obj.Set("except", func(call goja.FunctionCall) goja.Value {
+		return all.with(nil, v.roomsArg(call, what+".except")).object()
+	})
 	return obj
 }

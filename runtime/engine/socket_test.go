@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,33 +19,58 @@ export async function later(socket) { await null; socket.data.later = true; retu
 export function bad(socket) { socket.data = { f: 10n } }
 export function who(socket) { return { query: socket.handshake.query, auth: socket.auth, address: socket.handshake.address } }
 export function rooms(socket, room) { socket.join(room); return { rooms: socket.rooms, to: socket.to(room).emit("hi", 1), all: socket.broadcast.emit("all", 2) } }
-export function ioAll(socket) { return { all: io.emit("news", "x"), room: io.to("r").emit("r", 1), count: io.in("r").count() } }
+export async function ioAll(socket) { return { all: io.emit("news", "x"), room: io.to("r").emit("r", 1), count: await io.in("r").count() } }
 `
 
-// recordingHub is the server side of io, reduced to recording.
+// recordingHub is the server side of io, reduced to recording: each emit
+// as "[namespace ]rooms[ -except] event payload", rooms "all" when none.
 type recordingHub struct {
-	mu   sync.Mutex
-	sent []string
+	mu      sync.Mutex
+	sent    []string
+	targets []Target // every emit's target, copied
+	// count answers Count; nil: one node, with len(ns)-1 plus the rooms'
+	// name lengths (an id in Except takes one off).
+	count func(ctx context.Context, t Target) (RoomCount, error)
 }
 
-func (h *recordingHub) Emit(ns, event string, p Payload) int {
-	h.record(ns, "all "+event+" "+payloadText(p))
-	return 3
-}
-func (h *recordingHub) EmitToRoom(ns, room, event string, p Payload) int {
-	h.record(ns, room+" "+event+" "+payloadText(p))
-	return 2
-}
-func (h *recordingHub) RoomSize(ns, room string) int { return len(room) + len(ns) - 1 }
-
-// record notes a push, prefixed with its namespace unless that is "/".
-func (h *recordingHub) record(ns, text string) {
+// EmitTarget records the push and says it reached 3 connections for a
+// namespace, 2 per room for rooms, one fewer per id left out.
+func (h *recordingHub) EmitTarget(t Target, event string, p Payload) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ns != "/" {
-		text = ns + " " + text
+	h.sent = append(h.sent, describeTarget(t)+" "+event+" "+payloadText(p))
+	h.targets = append(h.targets, Target{t.Namespace, slices.Clone(t.Rooms), slices.Clone(t.Except)})
+	n := 3
+	if len(t.Rooms) > 0 {
+		n = 2 * len(t.Rooms)
 	}
-	h.sent = append(h.sent, text)
+	return n - len(t.Except)
+}
+
+func (h *recordingHub) Count(ctx context.Context, t Target) (RoomCount, error) {
+	if h.count != nil {
+		return h.count(ctx, t)
+	}
+	n := len(t.Namespace) - 1 - len(t.Except)
+	for _, r := range t.Rooms {
+		n += len(r)
+	}
+	return RoomCount{Count: n, Nodes: 1}, nil
+}
+
+// describeTarget writes a target as recordingHub records it.
+func describeTarget(t Target) string {
+	text := "all"
+	if len(t.Rooms) > 0 {
+		text = strings.Join(t.Rooms, ",")
+	}
+	if len(t.Except) > 0 {
+		text += " -" + strings.Join(t.Except, ",")
+	}
+	if t.Namespace != "/" {
+		text = t.Namespace + " " + text
+	}
+	return text
 }
 
 func ok(t *testing.T, o *outcome, want string) {
@@ -90,12 +116,12 @@ func TestSocketHandshakeRoomsAndIO(t *testing.T) {
 	ctx := context.Background()
 	ok(t, runCall(t, e, ctx, sock, "s.who", ""), `{"query":{"name":"ada"},"auth":{"sub":"u1"},"address":"127.0.0.1:1"}`)
 	ok(t, runCall(t, e, ctx, sock, "s.rooms", `"lobby"`), `{"rooms":["lobby"],"to":1,"all":2}`)
-	if !slices.Equal(sock.pushes, []string{"to:lobby:hi 1", "all:all 2"}) {
-		t.Errorf("pushes %q", sock.pushes)
+	ok(t, runCall(t, e, ctx, sock, "s.ioAll", ""), `{"all":3,"room":2,"count":{"count":1,"nodes":1,"partial":false}}`)
+	if want := []string{"lobby -a hi 1", "all -a all 2", `all news "x"`, "r r 1"}; !slices.Equal(hub.sent, want) {
+		t.Errorf("hub %q, want %q", hub.sent, want)
 	}
-	ok(t, runCall(t, e, ctx, sock, "s.ioAll", ""), `{"all":3,"room":2,"count":1}`)
-	if !slices.Equal(hub.sent, []string{`all news "x"`, "r r 1"}) {
-		t.Errorf("hub %q", hub.sent)
+	if len(sock.pushes) != 0 {
+		t.Errorf("pushes to the socket itself: %q", sock.pushes)
 	}
 }
 

@@ -26,6 +26,7 @@ var (
 	typeArrayBuffer = reflect.TypeOf(goja.ArrayBuffer{})
 	typePromise     = reflect.TypeOf((*goja.Promise)(nil))
 	typeSocket      = reflect.TypeOf((*jsSocket)(nil))
+	typeTarget      = reflect.TypeOf((*emitTarget)(nil))
 )
 
 // errorCodePattern is what a thrown value's code must look like to reach the
@@ -63,6 +64,7 @@ type vm struct {
 	exportNames      map[string]goja.Value // ModeReeval: routes' export names as JS strings
 	registry         registry              // ModeReeval: the imported files this VM evaluated
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
+	targetMethods    map[string]goja.Value // shared by every emit target of the VM (socket.go)
 	io               *goja.Object          // the native module "eventhost", made on first require
 	db               dbJS                  // what the db object and its results need
 
@@ -116,12 +118,15 @@ func newVM(e *Engine, w *worker) *vm {
 	v.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 	v.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	v.socketMethods = map[string]goja.Value{
-		"emit":  rt.ToValue(v.socketEmit),
-		"close": rt.ToValue(v.socketClose),
-		"join":  rt.ToValue(v.socketJoin),
-		"leave": rt.ToValue(v.socketLeave),
-		"to":    rt.ToValue(v.socketTo),
+		"emit":   rt.ToValue(v.socketEmit),
+		"close":  rt.ToValue(v.socketClose),
+		"join":   rt.ToValue(v.socketJoin),
+		"leave":  rt.ToValue(v.socketLeave),
+		"to":     rt.ToValue(v.socketTo),
+		"in":     rt.ToValue(v.socketIn),
+		"except": rt.ToValue(v.socketExcept),
 	}
+	v.targetMethods = v.newTargetMethods()
 	v.requireFn = rt.ToValue(v.require)
 	v.importFn = rt.ToValue(v.importNamespace)
 	if e.cfg.testNatives != nil {

@@ -515,18 +515,17 @@ func (w *worker) abortPending(err error) int {
 // noSocket stands for the socket of module top-level timers.
 type noSocket struct{}
 
-func (noSocket) ID() string                         { return "" }
-func (noSocket) Emit(string, Payload) error         { return errors.New("no socket") }
-func (noSocket) Close(int, string) error            { return nil }
-func (noSocket) Done() <-chan struct{}              { return nil }
-func (noSocket) Data() []byte                       { return nil }
-func (noSocket) SetData([]byte)                     {}
-func (noSocket) Handshake() []byte                  { return nil }
-func (noSocket) Join(string) error                  { return errors.New("no socket") }
-func (noSocket) Leave(string)                       {}
-func (noSocket) Rooms() []string                    { return nil }
-func (noSocket) EmitTo(string, string, Payload) int { return 0 }
-func (noSocket) Broadcast(string, Payload) int      { return 0 }
+func (noSocket) ID() string                 { return "" }
+func (noSocket) Emit(string, Payload) error { return errors.New("no socket") }
+func (noSocket) Close(int, string) error    { return nil }
+func (noSocket) Done() <-chan struct{}      { return nil }
+func (noSocket) Data() []byte               { return nil }
+func (noSocket) SetData([]byte)             {}
+func (noSocket) Handshake() []byte          { return nil }
+func (noSocket) Join(string) error          { return errors.New("no socket") }
+func (noSocket) Leave(string)               {}
+func (noSocket) Rooms() []string            { return nil }
+func (noSocket) Namespace() string          { return "/" }
 
 // unknownEventError is ErrUnknownEvent for one event.
 type unknownEventError struct{ event string }

@@ -60,7 +60,7 @@ function firstString(...values: unknown[]): string | undefined {
  * "name", else "sub"); otherwise by data.name, else by the name the connect
  * hook chose.
  */
-export function join(socket: ChatSocket, data: { room?: unknown; name?: unknown } | undefined) {
+export async function join(socket: ChatSocket, data: { room?: unknown; name?: unknown } | undefined) {
   const room = roomOf(data);
   if (data?.name !== undefined && (typeof data.name !== "string" || data.name === "" || data.name.length > MAX_NAME)) {
     throw fail("bad_request", `name must be a non-empty string of at most ${MAX_NAME} characters`);
@@ -75,7 +75,7 @@ export function join(socket: ChatSocket, data: { room?: unknown; name?: unknown 
     socket.join(room);
     socket.to(room).emit("chat.joined", { room, name });
   }
-  return { room, members: io.in(room).count() };
+  return { room, members: (await io.in(room).count()).count };
 }
 
 /**

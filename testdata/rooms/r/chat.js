@@ -4,10 +4,10 @@ export function whoami(socket) {
   return { name: socket.data.name, auth: socket.auth, query: socket.handshake.query };
 }
 
-export function join(socket, { room }) {
+export async function join(socket, { room }) {
   socket.join(room);
   const told = socket.to(room).emit("joined", { name: socket.data.name });
-  return { rooms: socket.rooms, told, members: io.in(room).count() };
+  return { rooms: socket.rooms, told, members: (await io.in(room).count()).count };
 }
 
 export function leave(socket, { room }) {
