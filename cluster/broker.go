@@ -37,6 +37,9 @@ func (n *Node) Publish(f *host.Fanout) error {
 	if n.closing.Load() {
 		return n.publishFailed(ErrClosed)
 	}
+	if len(f.Messages) == 0 {
+		return nil // no protocol serves the namespace: nothing to deliver anywhere
+	}
 	subject := n.subj.all
 	if len(f.Rooms) == 1 && !host.IsConnID(f.Rooms[0]) {
 		subject = n.subj.room(f.Namespace, f.Rooms[0])

@@ -296,3 +296,33 @@ func TestJoinValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentChurn(t *testing.T) {
+	t.Parallel()
+	_, nodes := startCluster(t, 2, cluster.Options{Linger: 20 * time.Millisecond})
+	var clients []*client
+	for range 8 {
+		clients = append(clients, dial(t, nodes[1]))
+	}
+	for round := range 3 {
+		ids := make([]string, len(clients))
+		for i, c := range clients { // all at once, on their own goroutines in the host
+			ids[i] = c.Request(t, "churn", `"hot"`)
+		}
+		for i, c := range clients {
+			if f, _ := c.Reply(t, ids[i]); f.Error != nil {
+				t.Fatalf("churn: %s", f.Raw)
+			}
+		}
+		waitFor(t, "the room's subscription to go after the churn", func() bool {
+			return nodes[1].node.Status().Subscriptions == 0
+		})
+		clients[round].join(t, "hot")
+		if s := nodes[1].node.Status().Subscriptions; s != 1 {
+			t.Fatalf("round %d: %d subscriptions with one member, want 1", round, s)
+		}
+		emit(nodes[0], "hot", "after", fmt.Sprint(round))
+		clients[round].wantPush(t, "after", fmt.Sprint(round))
+		clients[round].leave(t, "hot")
+	}
+}

@@ -29,7 +29,8 @@
 //   - Registry: nodes announce themselves every Heartbeat and say hello when
 //     they (re)connect, which makes the others announce at once. A node
 //     silent for NodeExpiry drops out of counts; Close announces a leave and
-//     the others drop the node at once.
+//     the others drop the node at once (best effort: when NATS is down at
+//     Close, the others expire it).
 //
 // # When NATS fails
 //

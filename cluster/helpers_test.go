@@ -203,6 +203,18 @@ func (h *handler) call(ctx context.Context, call *host.Call) (host.Reply, error)
 			return host.Reply{}, nil
 		}
 		return host.Reply{}, c.Join(room)
+	case "churn": // join and leave room 100 times, ending out of it
+		var room string
+		if err := json.Unmarshal(call.Data, &room); err != nil {
+			return host.Reply{}, err
+		}
+		for range 100 {
+			if err := c.Join(room); err != nil {
+				return host.Reply{}, err
+			}
+			c.Leave(room)
+		}
+		return host.Reply{}, nil
 	case "emitTo", "broadcast":
 		if err := json.Unmarshal(call.Data, &push); err != nil {
 			return host.Reply{}, err

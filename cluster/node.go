@@ -207,10 +207,9 @@ func (n *Node) close() error {
 	}
 	n.mu.Unlock()
 	var errs []error
-	if n.nc.IsConnected() {
-		if err := n.publishNodes(n.nc, opLeave); err != nil {
-			errs = append(errs, fmt.Errorf("cluster: announce leave: %w", err))
-		}
+	// The leave is best effort: without NATS, the others expire the node.
+	if err := n.publishNodes(n.nc, opLeave); err != nil {
+		n.log.Info("cluster: could not announce the leave; the other nodes will expire this one", "err", err)
 	}
 	if err := n.nc.Drain(); err != nil {
 		n.nc.Close() // not connected: nothing to drain
@@ -290,8 +289,18 @@ type nodeMsg struct {
 	Node string `json:"node"`
 }
 
+// publishNodes publishes a registry message. Announces and hellos hold
+// n.mu and are not sent once the node is closed, so none follows the
+// leave (which would make the others count the node again until expiry).
 func (n *Node) publishNodes(nc *nats.Conn, op string) error {
 	b, _ := json.Marshal(nodeMsg{Op: op, Node: n.o.NodeID})
+	if op != opLeave {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.closed {
+			return ErrClosed
+		}
+	}
 	if err := nc.Publish(n.subj.nodes, b); err != nil {
 		return fmt.Errorf("cluster: publish %s: %w", op, err)
 	}
@@ -301,7 +310,7 @@ func (n *Node) publishNodes(nc *nats.Conn, op string) error {
 // hello announces a (re)connected node and asks the others to announce
 // themselves, so that its registry fills at once.
 func (n *Node) hello(nc *nats.Conn) {
-	if err := n.publishNodes(nc, opHello); err != nil {
+	if err := n.publishNodes(nc, opHello); err != nil && err != ErrClosed {
 		n.setErr(err)
 	}
 }
@@ -324,7 +333,7 @@ func (n *Node) onNodes(m *nats.Msg) {
 		if n.reg.saw(msg.Node, time.Now()) {
 			n.log.Info("cluster: node joined", "peer", msg.Node)
 		}
-		if msg.Op == opHello && !n.closing.Load() {
+		if msg.Op == opHello {
 			_ = n.publishNodes(n.nc, opAnnounce)
 		}
 	}
