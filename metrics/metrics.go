@@ -66,6 +66,7 @@ type ClusterStats struct {
 	Received      uint64 // pushes received from the other nodes
 	Delivered     uint64 // connections those pushes were queued on here
 	Malformed     uint64 // messages from NATS that did not decode
+	Dropped       uint64 // pushes dropped because the delivery queue was full
 	Counts        uint64 // cluster-wide counts asked from here
 	PartialCounts uint64 // counts that some node did not answer in time
 	Reconnects    uint64 // reconnections to NATS

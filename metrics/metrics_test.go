@@ -110,7 +110,7 @@ func TestStats(t *testing.T) {
 		BuildDuration: 1500 * time.Millisecond, Generation: 4, Routes: 13, LastBuildFailed: true,
 		Rooms: 2, Memberships: 5, SIOPolling: 1, SIOWebSocket: 6,
 		Cluster: &metrics.ClusterStats{Connected: true, Nodes: 3, Subscriptions: 8, Published: 10, PublishErrors: 2,
-			Received: 20, Delivered: 40, Malformed: 1, Counts: 5, PartialCounts: 1, Reconnects: 1}}
+			Received: 20, Delivered: 40, Malformed: 1, Dropped: 3, Counts: 5, PartialCounts: 1, Reconnects: 1}}
 	m := metrics.New(metrics.Options{Stats: func() metrics.Stats { return s }})
 	reg := m.Registry()
 	for _, w := range []struct {
@@ -141,6 +141,7 @@ func TestStats(t *testing.T) {
 		{"eventhost_cluster_received_total", nil, 20},
 		{"eventhost_cluster_delivered_total", nil, 40},
 		{"eventhost_cluster_malformed_total", nil, 1},
+		{"eventhost_cluster_dropped_total", nil, 3},
 		{"eventhost_cluster_counts_total", []string{"result", "complete"}, 4},
 		{"eventhost_cluster_counts_total", []string{"result", "partial"}, 1},
 		{"eventhost_cluster_reconnects_total", nil, 1},

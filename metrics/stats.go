@@ -11,8 +11,8 @@ type statsCollector struct {
 	reloads, buildDuration, generation, routes, buildFailed *prometheus.Desc
 	rooms, memberships, sioSessions                         *prometheus.Desc
 
-	clusterConnected, clusterNodes, clusterSubs, clusterPublished, clusterPublishErrors   *prometheus.Desc
-	clusterReceived, clusterDelivered, clusterMalformed, clusterCounts, clusterReconnects *prometheus.Desc
+	clusterConnected, clusterNodes, clusterSubs, clusterPublished, clusterPublishErrors                   *prometheus.Desc
+	clusterReceived, clusterDelivered, clusterMalformed, clusterDropped, clusterCounts, clusterReconnects *prometheus.Desc
 }
 
 func newStatsCollector(stats func() Stats) *statsCollector {
@@ -44,6 +44,7 @@ func newStatsCollector(stats func() Stats) *statsCollector {
 		clusterReceived:      d("eventhost_cluster_received_total", "Pushes received from the other nodes."),
 		clusterDelivered:     d("eventhost_cluster_delivered_total", "Connections of this node that pushes from the other nodes were queued on."),
 		clusterMalformed:     d("eventhost_cluster_malformed_total", "Messages from NATS that did not decode, and were dropped."),
+		clusterDropped:       d("eventhost_cluster_dropped_total", "Pushes from the other nodes dropped because this node's delivery queue was full."),
 		clusterCounts:        d("eventhost_cluster_counts_total", "Cluster-wide counts asked from this node, by result: complete or partial (a node did not answer in time).", "result"),
 		clusterReconnects:    d("eventhost_cluster_reconnects_total", "Reconnections to NATS."),
 	}
@@ -54,7 +55,7 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.poolSize, c.busy, c.queued, c.asyncOps, c.vmsCreated, c.vmResets,
 		c.reloads, c.buildDuration, c.generation, c.routes, c.buildFailed, c.rooms, c.memberships, c.sioSessions,
 		c.clusterConnected, c.clusterNodes, c.clusterSubs, c.clusterPublished, c.clusterPublishErrors,
-		c.clusterReceived, c.clusterDelivered, c.clusterMalformed, c.clusterCounts, c.clusterReconnects} {
+		c.clusterReceived, c.clusterDelivered, c.clusterMalformed, c.clusterDropped, c.clusterCounts, c.clusterReconnects} {
 		ch <- d
 	}
 }
@@ -102,6 +103,7 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.clusterReceived, cs.Received)
 		counter(c.clusterDelivered, cs.Delivered)
 		counter(c.clusterMalformed, cs.Malformed)
+		counter(c.clusterDropped, cs.Dropped)
 		counter(c.clusterCounts, cs.Counts-cs.PartialCounts, "complete")
 		counter(c.clusterCounts, cs.PartialCounts, "partial")
 		counter(c.clusterReconnects, cs.Reconnects)

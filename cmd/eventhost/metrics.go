@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/db"
 	"github.com/eventhost/eventhost/host"
 	"github.com/eventhost/eventhost/host/socketio"
@@ -17,9 +18,10 @@ import (
 // made after the engine, so its parts are set as they come; a scrape comes
 // only once the metrics listener is up, after all of them.
 type metricsSources struct {
-	eng *engine.Engine
-	srv *host.Server
-	sio *socketio.Server
+	eng  *engine.Engine
+	srv  *host.Server
+	sio  *socketio.Server
+	node *cluster.Node // nil for a single node
 }
 
 // newMetrics makes the Prometheus adapter over src.
@@ -46,6 +48,9 @@ func (src *metricsSources) stats() metrics.Stats {
 	}
 	if src.sio != nil {
 		s.SIOPolling, s.SIOWebSocket = src.sio.Transports()
+	}
+	if src.node != nil {
+		s.Cluster = clusterStats(src.node)
 	}
 	return s
 }

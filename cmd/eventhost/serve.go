@@ -18,6 +18,7 @@ import (
 	"github.com/eventhost/eventhost/internal/cli"
 
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/host/httpapi"
 	"github.com/eventhost/eventhost/host/socketio"
 	"github.com/eventhost/eventhost/metrics"
 	"github.com/eventhost/eventhost/runtime/bundle"
@@ -44,6 +45,8 @@ type serveConfig struct {
 
 	ui          bool   // serve the page to try events at GET /
 	metricsAddr string // Prometheus /metrics on a listener of its own; off when empty
+
+	cluster clusterConfig // -nats-url and the HTTP API
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -66,6 +69,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	cfg.db.register(fs)
 	fs.BoolVar(&cfg.ui, "ui", true, "serve a page to try events at GET / (and the route table at GET /api/routes)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "address of a separate listener for Prometheus metrics (/metrics); off when empty")
+	cfg.cluster.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, &cli.ExitError{Code: 0}
@@ -224,12 +228,27 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	if cfg.ui {
 		mountUI(srv, eng, cfg.scripts, cfg.watch, jwtSecret != nil || publicKey != nil)
 	}
+	httpapi.Mount(srv, cfg.cluster.apiToken, log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	node, err := joinCluster(ctx, cfg.cluster, srv, log)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	if node != nil {
+		// Left after the connections have closed (defers run in reverse):
+		// the others drop this node from their counts at once.
+		defer func() {
+			if err := node.Close(); err != nil {
+				log.Warn("shutdown: leaving the cluster", "error", err)
+			}
+		}()
+	}
 	if mx != nil {
-		mxSrc.eng, mxSrc.srv, mxSrc.sio = eng, srv, sio
+		mxSrc.eng, mxSrc.srv, mxSrc.sio, mxSrc.node = eng, srv, sio, node
 		_, stopMetrics, err := cli.StartMetrics(cfg.metricsAddr, mx.Handler(), log)
 		if err != nil {
 			_ = ln.Close()
@@ -258,7 +277,7 @@ func serve(ctx context.Context, cfg serveConfig, logw io.Writer, ready func(addr
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "mode", cfg.mode, "pool", cfg.pool, "timeout", cfg.Timeout,
 		"max_message", int64(cfg.MaxMessage), "max_inflight", cfg.MaxInflight, "watch", cfg.watch,
-		"jwt", jwtSecret != nil || publicKey != nil)
+		"jwt", jwtSecret != nil || publicKey != nil, "cluster", cfg.cluster.natsURL != "", "http_api", cfg.cluster.apiToken != "")
 	if cfg.ui {
 		log.Info("try events in a browser", "url", pageURL(ln.Addr().String()))
 	}
