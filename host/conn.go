@@ -185,21 +185,29 @@ func (c *Conn) SetData(data []byte) {
 // sendError answers a failed request: as an error reply when it has an id,
 // as an "error" push otherwise. It returns the wire code sent.
 func (c *Conn) sendError(id []byte, event string, err error) protocol.Code {
+	code, m := c.encodeError(id, event, err)
+	_ = c.send(m)
+	return code
+}
+
+// encodeError encodes the answer to a failed request, as sendError sends
+// it, logging internal errors.
+func (c *Conn) encodeError(id []byte, event string, err error) (protocol.Code, Message) {
 	code, msg := wireError(err, c.srv.cfg.CallTimeout)
 	if code == protocol.CodeInternal {
 		c.srv.log.Error("internal error", "socket", c.id, "event", event, "error", err)
 	}
-	_ = c.send(c.codec.Error(id, event, code, msg))
-	return code
+	return code, c.codec.Error(id, event, code, msg)
 }
 
 // refuseRequest answers a request the host does not queue (it does not
 // decode, or it is over a limit), counted by the observer.
 func (c *Conn) refuseRequest(id []byte, event string, err error) {
-	code := c.sendError(id, event, err)
+	code, m := c.encodeError(id, event, err)
 	if c.srv.obs != nil {
-		c.answered(event, code, time.Time{})
+		c.answered(event, code, time.Time{}) // counted before the client can see it
 	}
+	_ = c.send(m)
 }
 
 // slowConsumer disconnects a client whose outbound buffer is full. The close
@@ -403,15 +411,21 @@ func (r *request) settle(rep Reply, err error) bool {
 		c.srv.calls.Add(-1)
 	}()
 	code := CodeOK
+	var m Message
 	switch {
 	case err != nil:
-		code = c.sendError(r.ID, r.Event, err)
-	case r.ID == nil:
+		code, m = c.encodeError(r.ID, r.Event, err)
+	case r.ID == nil: // nothing to answer
 	default:
-		_ = c.send(c.codec.Reply(r.ID, rep))
+		m = c.codec.Reply(r.ID, rep)
 	}
+	// Counted before the answer leaves, so that a client that has it and
+	// then reads the metrics finds it counted.
 	if c.srv.obs != nil {
 		c.answered(r.Event, code, r.ctx.deadline.Add(-c.srv.cfg.CallTimeout))
+	}
+	if m.Frame != nil {
+		_ = c.send(m)
 	}
 	return true
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/eventhost/eventhost/internal/natstest"
 	"github.com/eventhost/eventhost/internal/sioclient"
 	"github.com/eventhost/eventhost/internal/wstest"
 )
@@ -154,8 +155,10 @@ func TestMetrics(t *testing.T) {
 	t.Parallel()
 	const conns, calls = 20, 50
 	dir := writeScripts(t, metricsScripts)
+	// A node of a cluster of one, so that the cluster's metrics are there.
+	ns := natstest.Start(t)
 	srv := startServer(t, "-scripts", dir, "-watch=false", "-pool", "2", "-timeout", "500ms",
-		"-max-inflight", "4", "-metrics-addr", "127.0.0.1:0", "-log-level", "info")
+		"-max-inflight", "4", "-metrics-addr", "127.0.0.1:0", "-log-level", "info", "-nats-url", ns.URL())
 	maddr := metricsAddr(t, srv)
 
 	before := scrape(t, maddr)
@@ -248,6 +251,11 @@ func TestMetrics(t *testing.T) {
 		{"eventhost_reloads_total", []string{"result", "ok"}, 0},
 		{"eventhost_socketio_sessions", []string{"transport", "polling"}, 0},
 		{"eventhost_slow_consumer_disconnects_total", []string{"protocol", "native"}, 0},
+		{"eventhost_cluster_connected", nil, 1},
+		{"eventhost_cluster_nodes", nil, 1},
+		{"eventhost_cluster_subscriptions", nil, 1}, // the room the test joined
+		{"eventhost_cluster_publish_errors_total", nil, 0},
+		{"eventhost_cluster_counts_total", []string{"result", "partial"}, 0},
 	}
 	for _, w := range want {
 		if got := value(after, w.name, w.labels...); got != w.value {
