@@ -39,6 +39,7 @@ type Node struct {
 
 	msgs     chan *nats.Msg // every push subscription feeds it, in arrival order
 	stop     chan struct{}  // closed by Close: the node's goroutines return
+	leaving  chan struct{}  // closed when Close starts: requests in flight end
 	wg       sync.WaitGroup // the node's goroutines
 	ncClosed chan struct{}  // closed once the NATS connection is closed
 	ready    atomic.Bool    // subscriptions made: hellos may go out
@@ -114,6 +115,7 @@ func Join(ctx context.Context, srv *host.Server, o Options) (*Node, error) {
 		reg:      newRegistry(o.NodeExpiry),
 		msgs:     make(chan *nats.Msg, inboundQueue),
 		stop:     make(chan struct{}),
+		leaving:  make(chan struct{}),
 		ncClosed: make(chan struct{}),
 		rooms:    make(map[roomKey]*roomSub),
 		pending:  make(map[string]*gather),
@@ -198,6 +200,7 @@ func (n *Node) Close() error {
 
 func (n *Node) close() error {
 	n.closing.Store(true)
+	close(n.leaving)
 	n.mu.Lock()
 	n.closed = true
 	for _, rs := range n.rooms {

@@ -1,11 +1,19 @@
 package cluster_test
 
 import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/eventhost/eventhost/cluster"
+	"github.com/eventhost/eventhost/host"
 )
 
 // heldWindow is how long the tests that hold a node's NATS traffic give a
@@ -64,5 +72,168 @@ func TestSecondJoinerWaitsForTheSubscription(t *testing.T) {
 	marker(from)
 	if pushes := nextPushes(t, second); len(pushes) != 2 || !strings.Contains(pushes[0], `"after"`) {
 		t.Fatalf("the second join returned (early: %v) before the room's subscription was confirmed: the emit right after it was lost; pushes %q", early, pushes)
+	}
+}
+
+// TestMalformedControlMessages sends what no node would on every control
+// subject, from a plain NATS client: the node counts what it cannot
+// decode, does not panic, and keeps serving counts, disconnects and pushes.
+func TestMalformedControlMessages(t *testing.T) {
+	t.Parallel()
+	ns := startNATS(t, -1)
+	nodes := []*node{startNode(t, ns.ClientURL(), cluster.Options{NodeID: "victim"}), startNode(t, ns.ClientURL(), cluster.Options{})}
+	waitNodes(t, nodes[0], 2)
+	waitNodes(t, nodes[1], 2)
+	c := dial(t, nodes[0])
+	c.join(t, "r")
+	nc, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	inbox := nats.NewInbox()
+	answers, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := "test.reply." + base64.RawURLEncoding.EncodeToString([]byte("victim"))
+	long := strings.Repeat("x", 300)
+	for _, m := range []struct {
+		subject, reply string
+		data           string
+	}{
+		{"test.count", inbox, "garbage"},
+		{"test.count", "", `{"ns":"/"}`}, // no reply subject
+		{"test.count", inbox, `{"ns":"/","rooms":["", "` + long + `"],"except":[""]}`},
+		{"test.count", inbox, `{"ns":7}`},
+		{"test.disconnect", inbox, "garbage"},
+		{"test.disconnect", "", `{"id":"` + c.id + `"}`},
+		{"test.disconnect", inbox, `{"id":""}`},
+		{"test.nodes", "", "garbage"},
+		{"test.nodes", "", `{"op":"announce"}`},
+		{"test.nodes", "", `{"op":"unknown","node":"x"}`},
+		{reply + ".1", "", "garbage"},
+		{reply + ".zz", "", `{"node":"x","count":-5}`},
+		{reply + ".zz", "", `{}`},
+	} {
+		if err := nc.PublishMsg(&nats.Msg{Subject: m.subject, Reply: m.reply, Data: []byte(m.data)}); err != nil {
+			t.Fatalf("publish %s: %v", m.subject, err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "9 malformed messages counted", func() bool { return nodes[0].node.Stats().Malformed == 9 })
+	// Still counting, and whole.
+	if rc := countOf(t, nodes[1], "r"); rc != (host.RoomCount{Count: 1, Nodes: 2}) {
+		t.Errorf("count after the garbage: %+v", rc)
+	}
+	// Still delivering.
+	emit(nodes[1], "r", "ok", "1")
+	c.wantPush(t, "ok", "1")
+	// A disconnect with a code and reason no WebSocket close frame can carry
+	// still closes the connection, and says it did.
+	if err := nc.PublishRequest("test.disconnect", inbox, []byte(`{"id":"`+c.id+`","code":99999,"reason":"`+long+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for !found {
+		m, err := answers.NextMsg(safety)
+		if err != nil {
+			t.Fatalf("no answer to the disconnect: %v", err)
+		}
+		var a struct {
+			Node  string `json:"node"`
+			Found bool   `json:"found"`
+		}
+		_ = json.Unmarshal(m.Data, &a)
+		found = a.Found && a.Node == "victim"
+	}
+	_, err = c.Closed(t)
+	t.Logf("closed: %v", err)
+}
+
+// TestNoGoroutineLeftAfterEdgeCloses closes nodes at awkward moments and
+// checks that no goroutine of this package or of nats.go is left. It does
+// not run in parallel.
+func TestNoGoroutineLeftAfterEdgeCloses(t *testing.T) {
+	t.Run("never connected", func(t *testing.T) {
+		a := startNode(t, "nats://127.0.0.1:"+strconv.Itoa(freePort(t)), cluster.Options{})
+		c := dial(t, a)
+		c.join(t, "r") // a subscription made while disconnected
+		c.leave(t, "r")
+		closeNode(t, a)
+		closeNode(t, a) // twice
+	})
+	t.Run("join then close at once", func(t *testing.T) {
+		ns := startNATS(t, -1)
+		srv := host.New(newHandler(), host.Config{})
+		n, err := cluster.Join(context.Background(), srv, testOptions(ns.ClientURL(), cluster.Options{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	t.Run("close with counts in flight", func(t *testing.T) {
+		ns := startNATS(t, -1)
+		a := startNode(t, ns.ClientURL(), cluster.Options{})
+		b := startNode(t, ns.ClientURL(), cluster.Options{CountTimeout: time.Minute})
+		waitNodes(t, b, 2)
+		a.node.Kill() // b's counts wait for a until CountTimeout, or Close
+		done := make(chan error, 4)
+		for range cap(done) {
+			go func() {
+				_, err := b.Count(context.Background(), host.Target{})
+				done <- err
+			}()
+		}
+		waitFor(t, "the counts to start", func() bool { return b.node.Stats().CountRequests == uint64(cap(done)) })
+		closeNode(t, b)
+		for range cap(done) {
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Errorf("a count cut by Close has no error")
+				}
+			case <-time.After(safety):
+				t.Fatalf("a count in flight outlived Close by %s", safety)
+			}
+		}
+	})
+	noClusterGoroutines(t)
+}
+
+// closeNode closes n's node, failing the test on an error or after safety.
+func closeNode(t testing.TB, n *node) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- n.node.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(safety):
+		t.Fatalf("Close did not return within %s", safety)
+	}
+}
+
+// noClusterGoroutines waits until no goroutine of this package or of
+// nats.go is left, failing the test after safety.
+func noClusterGoroutines(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(safety)
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "nats-io/nats.go") && !strings.Contains(stacks, "eventhost/cluster.") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines left after Close:\n%s", stacks)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
