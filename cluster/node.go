@@ -22,6 +22,7 @@ const (
 	reconnectWait  = 500 * time.Millisecond // between attempts, plus nats.go's jitter
 	pingInterval   = 10 * time.Second       // finds a half-open connection within ~30 s
 	drainTimeout   = 5 * time.Second        // Close's bound on draining
+	writeTimeout   = 2 * time.Second        // a write to NATS that takes longer ends the connection (a stalled link)
 	subscribeFlush = time.Second            // Join's bound on confirming a room's subscription
 	inboundQueue   = 1 << 16                // pushes received and not yet delivered
 	logEvery       = 10 * time.Second       // at most one log line per kind of recurring fault
@@ -130,6 +131,11 @@ func Join(ctx context.Context, srv *host.Server, o Options) (*Node, error) {
 		nats.PingInterval(pingInterval),
 		nats.MaxPingsOutstanding(3),
 		nats.DrainTimeout(drainTimeout),
+		// nats.go writes under its connection lock, which Publish and
+		// Subscribe take: on a stalled link (the sockets full, no error)
+		// its default one-minute write timeout would hold every emit, and
+		// every join under the Server's room lock, for that long.
+		nats.FlusherTimeout(writeTimeout),
 		nats.ConnectHandler(n.onConnected),
 		nats.DisconnectErrHandler(n.onDisconnected),
 		nats.ReconnectHandler(n.onReconnected),

@@ -237,3 +237,78 @@ func noClusterGoroutines(t testing.TB) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// stallBound is how long an emit or a join may take while the node's NATS
+// link is stalled (a black-holed network: the connection stays up, nothing
+// gets through). A liveness bound, not a speed one: nats.go's default
+// write timeout is a minute.
+const stallBound = 8 * time.Second
+
+// TestStalledLinkDoesNotFreezeTheNode stalls a node's NATS link: writes
+// queue in the sockets until they are full. Emits and joins must keep
+// returning, bounded (local delivery goes on), and the node must find the
+// link dead and, once it works again, come back.
+func TestStalledLinkDoesNotFreezeTheNode(t *testing.T) {
+	t.Parallel()
+	ns := startNATS(t, -1)
+	p := startProxy(t, strings.TrimPrefix(ns.ClientURL(), "nats://"))
+	other := startNode(t, ns.ClientURL(), cluster.Options{})
+	n := startNode(t, p.URL(), cluster.Options{})
+	waitNodes(t, n, 2)
+	local := dial(t, n)
+
+	p.hold()
+	big := []byte(`"` + strings.Repeat("x", 64<<10) + `"`)
+	done := make(chan error, 1)
+	go func() {
+		for range 4000 { // 256 MiB: far more than the sockets hold
+			if _, err := n.EmitTarget(host.Target{Rooms: []string{"nobody-here"}}, "big", host.Payload{Data: big}); err != nil {
+				done <- err // the node gave the link up: pushes fail fast now
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("256 MiB went through a held link")
+		}
+		t.Logf("the stalled link failed the emits with: %v", err)
+	case <-time.After(stallBound):
+		p.release()
+		<-done
+		t.Fatalf("an emit blocked over %s on a stalled NATS link", stallBound)
+	}
+	// Joins and local pushes work meanwhile.
+	id := local.Request(t, "join", `"fresh"`)
+	select {
+	case f := <-local.Frames():
+		if f.ID != id || f.Error != nil {
+			t.Fatalf("join: %s", f.Raw)
+		}
+	case <-time.After(stallBound):
+		p.release()
+		t.Fatalf("a join blocked over %s on a stalled NATS link", stallBound)
+	}
+	if got := emit(n, "fresh", "here", "1"); got != 1 {
+		t.Errorf("local emit queued %d, want 1", got)
+	}
+	local.wantPush(t, "here", "1")
+
+	p.release()
+	waitFor(t, "the node to reconnect", func() bool { return n.node.Status().Connected })
+	waitNodes(t, n, 2)
+	waitNodes(t, other, 2)
+	probe := dial(t, other)
+	probe.join(t, "back")
+	waitFor(t, "a push to cross again", func() bool {
+		emit(n, "back", "again", "1")
+		select {
+		case f := <-probe.Frames():
+			return strings.Contains(string(f.Raw), `"again"`)
+		case <-time.After(50 * time.Millisecond):
+			return false
+		}
+	})
+}
