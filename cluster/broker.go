@@ -240,7 +240,7 @@ func (n *Node) gather(ctx context.Context, subject string, body []byte, done fun
 	case len(known) == 0:
 		return got, false, nil
 	}
-	token := strconv.FormatUint(n.seq.Add(1), 36)
+	token := n.life + strconv.FormatUint(n.seq.Add(1), 36)
 	g := &gather{ch: make(chan answer, len(known)+16)}
 	n.pendMu.Lock()
 	n.pending[token] = g

@@ -64,7 +64,7 @@
 //	eventhost.count                count requests (JSON), answered on the reply subject
 //	eventhost.disconnect           disconnect requests (JSON), answered likewise
 //	eventhost.nodes                announce, hello and leave (JSON)
-//	eventhost.reply.<node>.<n>     answers to this node's requests
+//	eventhost.reply.<node>.<n>     answers to this node's requests (<n> is unique to this run of the node)
 //
 // Pushes travel in a compact binary format (see wire.go): a version byte,
 // the origin node, the target and the encoded frames; a node drops what it

@@ -56,7 +56,8 @@ type Node struct {
 	controlSub []*nats.Subscription
 
 	pendMu  sync.Mutex
-	pending map[string]*gather // by reply token
+	pending map[string]*gather // by reply token: life, then seq
+	life    string             // random, per Join: a node restarted with the same id takes no answer meant for its previous run
 	seq     atomic.Uint64
 
 	stats       counters
@@ -120,6 +121,7 @@ func Join(ctx context.Context, srv *host.Server, o Options) (*Node, error) {
 		ncClosed: make(chan struct{}),
 		rooms:    make(map[roomKey]*roomSub),
 		pending:  make(map[string]*gather),
+		life:     randomID()[:8],
 	}
 	nc, err := nats.Connect(o.URL,
 		nats.Name("eventhost "+o.NodeID),

@@ -312,3 +312,72 @@ func TestStalledLinkDoesNotFreezeTheNode(t *testing.T) {
 		}
 	})
 }
+
+// TestLateAnswerToARestartedNode: a node that restarts with the same id
+// must not take an answer meant for its previous life as an answer to a
+// request of its own. The slow node is a plain NATS client that speaks the
+// registry's and the counts' protocol and answers late.
+func TestLateAnswerToARestartedNode(t *testing.T) {
+	t.Parallel()
+	ns := startNATS(t, -1)
+	nc, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	requests, err := nc.SubscribeSync("test.count")
+	if err != nil {
+		t.Fatal(err)
+	}
+	announce := func() {
+		t.Helper()
+		if err := nc.Publish("test.nodes", []byte(`{"op":"announce","node":"slow"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// count starts a count from a node named "x", waits for its request
+	// to reach the slow node and returns the request's reply subject.
+	count := func(n *node, result chan<- host.RoomCount) string {
+		t.Helper()
+		announce()
+		waitNodes(t, n, 2)
+		go func() {
+			rc, _ := n.Count(context.Background(), host.Target{})
+			result <- rc
+		}()
+		m, err := requests.NextMsg(safety)
+		if err != nil {
+			t.Fatalf("no count request: %v", err)
+		}
+		return m.Reply
+	}
+	first := startNode(t, ns.ClientURL(), cluster.Options{NodeID: "x"})
+	results := make(chan host.RoomCount, 1)
+	oldReply := count(first, results)
+	<-results // partial: the slow node did not answer
+	closeNode(t, first)
+
+	again := startNode(t, ns.ClientURL(), cluster.Options{NodeID: "x", CountTimeout: safety})
+	newReply := count(again, results)
+	// The slow node answers the first life's request, now.
+	if err := nc.Publish(oldReply, []byte(`{"node":"slow","count":1000}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Publish(newReply, []byte(`{"node":"slow","count":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case rc := <-results:
+		if rc.Count != 1 || rc.Partial {
+			t.Errorf("count %+v: want 1 (the late answer to the previous life is not one; reply subjects %s and %s)", rc, oldReply, newReply)
+		}
+	case <-time.After(2 * safety):
+		t.Fatal("the count did not end")
+	}
+}
