@@ -179,8 +179,9 @@ type answer struct {
 // returns when every live node of the registry answered, or after
 // CountTimeout; a known node that did not answer by then makes the result
 // Partial (with a nil error). It fails with ErrNotConnected while NATS is
-// unreachable, and with ctx's error when ctx ends first; the result is
-// then Partial too, if other nodes are known.
+// unreachable, with ctx's error when ctx ends first, and with ErrClosed
+// when Close cuts it; the result is then Partial too, if other nodes are
+// known.
 func (n *Node) Count(ctx context.Context, t host.Target) (host.RoomCount, error) {
 	n.stats.countRequests.Add(1)
 	body, _ := json.Marshal(countReq{NS: t.Namespace, Rooms: t.Rooms, Except: t.Except})
@@ -226,8 +227,8 @@ type gather struct {
 
 // gather publishes a request on subject and collects the answers, one per
 // node, until every live node of the registry answered, done returns true,
-// CountTimeout passes or ctx ends. partial reports a known node that did
-// not answer.
+// CountTimeout passes, ctx ends or the node closes. partial reports a known
+// node that did not answer.
 func (n *Node) gather(ctx context.Context, subject string, body []byte, done func(answer) bool) (got map[string]answer, partial bool, err error) {
 	known := n.reg.live(time.Now())
 	got = make(map[string]answer, len(known))
@@ -239,7 +240,7 @@ func (n *Node) gather(ctx context.Context, subject string, body []byte, done fun
 	case len(known) == 0:
 		return got, false, nil
 	}
-	token := strconv.FormatUint(n.seq.Add(1), 36)
+	token := n.life + strconv.FormatUint(n.seq.Add(1), 36)
 	g := &gather{ch: make(chan answer, len(known)+16)}
 	n.pendMu.Lock()
 	n.pending[token] = g
@@ -279,6 +280,8 @@ func (n *Node) gather(ctx context.Context, subject string, body []byte, done fun
 			return got, missing(), nil
 		case <-ctx.Done():
 			return got, missing(), ctx.Err()
+		case <-n.leaving: // no answer gets through a closing connection
+			return got, missing(), ErrClosed
 		}
 	}
 }

@@ -45,6 +45,12 @@
 // locally and connects in the background. Status, shown by /healthz, has
 // the connection state and the last error.
 //
+// A stalled link (the connection stays up, nothing gets through) is found
+// by the first write that waits over two seconds, since nats.go writes
+// under the lock Publish and Subscribe take: such a write ends the
+// connection, and the node reconnects as above. Until then an emit or a
+// first join may wait that long.
+//
 // Received pushes wait for delivery in a queue of 65536; when it is full
 // NATS drops further ones (Stats.Dropped) rather than block its reader.
 //
@@ -58,7 +64,7 @@
 //	eventhost.count                count requests (JSON), answered on the reply subject
 //	eventhost.disconnect           disconnect requests (JSON), answered likewise
 //	eventhost.nodes                announce, hello and leave (JSON)
-//	eventhost.reply.<node>.<n>     answers to this node's requests
+//	eventhost.reply.<node>.<n>     answers to this node's requests (<n> is unique to this run of the node)
 //
 // Pushes travel in a compact binary format (see wire.go): a version byte,
 // the origin node, the target and the encoded frames; a node drops what it
@@ -71,6 +77,7 @@
 // linger timers; nats.go owns its connection's goroutines (reader, flusher,
 // the callbacks of the control subscriptions). Close stops all of them.
 // Subscribe and Unsubscribe are called by the Server with its room lock
-// held: they only touch memory (nats.go queues the SUB and UNSUB lines)
-// and never call back into the Server.
+// held: they only touch memory (nats.go queues the SUB and UNSUB lines,
+// and writes them itself only when its buffer is full, bounded by the
+// write timeout above) and never call back into the Server.
 package cluster

@@ -22,6 +22,7 @@ const (
 	reconnectWait  = 500 * time.Millisecond // between attempts, plus nats.go's jitter
 	pingInterval   = 10 * time.Second       // finds a half-open connection within ~30 s
 	drainTimeout   = 5 * time.Second        // Close's bound on draining
+	writeTimeout   = 2 * time.Second        // a write to NATS that takes longer ends the connection (a stalled link)
 	subscribeFlush = time.Second            // Join's bound on confirming a room's subscription
 	inboundQueue   = 1 << 16                // pushes received and not yet delivered
 	logEvery       = 10 * time.Second       // at most one log line per kind of recurring fault
@@ -39,6 +40,7 @@ type Node struct {
 
 	msgs     chan *nats.Msg // every push subscription feeds it, in arrival order
 	stop     chan struct{}  // closed by Close: the node's goroutines return
+	leaving  chan struct{}  // closed when Close starts: requests in flight end
 	wg       sync.WaitGroup // the node's goroutines
 	ncClosed chan struct{}  // closed once the NATS connection is closed
 	ready    atomic.Bool    // subscriptions made: hellos may go out
@@ -54,7 +56,8 @@ type Node struct {
 	controlSub []*nats.Subscription
 
 	pendMu  sync.Mutex
-	pending map[string]*gather // by reply token
+	pending map[string]*gather // by reply token: life, then seq
+	life    string             // random, per Join: a node restarted with the same id takes no answer meant for its previous run
 	seq     atomic.Uint64
 
 	stats       counters
@@ -114,9 +117,11 @@ func Join(ctx context.Context, srv *host.Server, o Options) (*Node, error) {
 		reg:      newRegistry(o.NodeExpiry),
 		msgs:     make(chan *nats.Msg, inboundQueue),
 		stop:     make(chan struct{}),
+		leaving:  make(chan struct{}),
 		ncClosed: make(chan struct{}),
 		rooms:    make(map[roomKey]*roomSub),
 		pending:  make(map[string]*gather),
+		life:     randomID()[:8],
 	}
 	nc, err := nats.Connect(o.URL,
 		nats.Name("eventhost "+o.NodeID),
@@ -128,6 +133,11 @@ func Join(ctx context.Context, srv *host.Server, o Options) (*Node, error) {
 		nats.PingInterval(pingInterval),
 		nats.MaxPingsOutstanding(3),
 		nats.DrainTimeout(drainTimeout),
+		// nats.go writes under its connection lock, which Publish and
+		// Subscribe take: on a stalled link (the sockets full, no error)
+		// its default one-minute write timeout would hold every emit, and
+		// every join under the Server's room lock, for that long.
+		nats.FlusherTimeout(writeTimeout),
 		nats.ConnectHandler(n.onConnected),
 		nats.DisconnectErrHandler(n.onDisconnected),
 		nats.ReconnectHandler(n.onReconnected),
@@ -198,6 +208,7 @@ func (n *Node) Close() error {
 
 func (n *Node) close() error {
 	n.closing.Store(true)
+	close(n.leaving)
 	n.mu.Lock()
 	n.closed = true
 	for _, rs := range n.rooms {

@@ -32,30 +32,60 @@ func (c *Conn) Join(room string) error {
 	if c.left {
 		return ErrConnClosed
 	}
+	key := roomKey{c.ns, room}
 	if _, ok := c.rooms[room]; ok {
+		s.awaitSubscription(key)
 		return nil
 	}
 	if c.rooms == nil {
 		c.rooms = make(map[string]struct{})
 	}
 	c.rooms[room] = struct{}{}
-	key := roomKey{c.ns, room}
 	members := s.rooms[key]
-	var subscribed func()
-	if members == nil {
-		members = make(map[*Conn]struct{})
-		s.rooms[key] = members
-		if b := s.broker(); b != nil && !IsConnID(room) {
-			subscribed = b.Subscribe(c.ns, room)
-		}
+	if members != nil {
+		members[c] = struct{}{}
+		s.awaitSubscription(key) // a first join may still wait for it
+		return nil
 	}
-	members[c] = struct{}{}
-	if subscribed != nil {
-		s.roomsMu.Unlock()
-		subscribed() // the other nodes' pushes to the room reach this node
-		s.roomsMu.Lock()
+	members = map[*Conn]struct{}{c: {}}
+	s.rooms[key] = members
+	b := s.broker()
+	if b == nil || IsConnID(room) {
+		return nil
 	}
+	wait := b.Subscribe(c.ns, room)
+	if wait == nil {
+		return nil
+	}
+	// Until the Broker confirms, later joiners of the room wait for this
+	// join's confirmation too (awaitSubscription): their joins must not
+	// return before the room's pushes reach this node either.
+	done := make(chan struct{})
+	if s.subbing == nil {
+		s.subbing = make(map[roomKey]chan struct{})
+	}
+	s.subbing[key] = done
+	s.roomsMu.Unlock()
+	wait() // the other nodes' pushes to the room reach this node
+	s.roomsMu.Lock()
+	if s.subbing[key] == done {
+		delete(s.subbing, key)
+	}
+	close(done)
 	return nil
+}
+
+// awaitSubscription waits, with s.roomsMu held (and released meanwhile),
+// until the first join of room key has its subscription confirmed by the
+// Broker, if it is still waiting; the Broker bounds that wait.
+func (s *Server) awaitSubscription(key roomKey) {
+	done := s.subbing[key]
+	if done == nil {
+		return
+	}
+	s.roomsMu.Unlock()
+	<-done
+	s.roomsMu.Lock()
 }
 
 // Leave removes the connection from room, if it is a member.

@@ -30,6 +30,7 @@ type Server struct {
 	closing  bool             // guarded by liveMu: Shutdown is closing every connection
 	roomsMu  sync.RWMutex
 	rooms    map[roomKey]map[*Conn]struct{} // room → members; see rooms.go
+	subbing  map[roomKey]chan struct{}      // rooms whose first join waits for the Broker; see rooms.go
 	calls    atomic.Int64                   // requests accepted and not yet answered
 	// orphansMu guards orphans: connections that ended with calls in flight.
 	// It nests inside Conn.mu.
