@@ -170,9 +170,36 @@ func (t *Target) namespace() string {
 	return t.Namespace
 }
 
-// excludes reports whether t leaves c out.
-func (t *Target) excludes(c *Conn) bool {
+// exceptScan is the longest Except list looked up by scanning it; longer
+// ones (the HTTP API takes up to 1,024 ids) become a set, so that a push to
+// many connections does not compare every id with every connection.
+const exceptScan = 8
+
+// exclusion answers whether a Target leaves a connection out.
+type exclusion struct {
+	ids []string
+	set map[string]struct{} // for more than exceptScan ids
+}
+
+// exclusion returns t's.
+func (t *Target) exclusion() exclusion {
+	if len(t.Except) <= exceptScan {
+		return exclusion{ids: t.Except}
+	}
+	set := make(map[string]struct{}, len(t.Except))
 	for _, id := range t.Except {
+		set[id] = struct{}{}
+	}
+	return exclusion{set: set}
+}
+
+// excludes reports whether c is left out.
+func (e *exclusion) excludes(c *Conn) bool {
+	if e.set != nil {
+		_, ok := e.set[c.id]
+		return ok
+	}
+	for _, id := range e.ids {
 		if id == c.id {
 			return true
 		}
@@ -205,10 +232,11 @@ func (s *Server) Deliver(f *Fanout) int {
 	t := f.Target
 	t.Namespace = t.namespace()
 	targets := s.localTargets(&t)
+	ex := t.exclusion()
 	n := 0
 	for i, c := range *targets {
 		(*targets)[i] = nil
-		if t.excludes(c) || c.ns != t.Namespace {
+		if ex.excludes(c) || c.ns != t.Namespace {
 			continue
 		}
 		for j := range f.Messages {
@@ -233,10 +261,11 @@ func (s *Server) LocalCount(t Target) int {
 		return len(s.rooms[roomKey{t.Namespace, t.Rooms[0]}])
 	}
 	targets := s.localTargets(&t)
+	ex := t.exclusion()
 	n := 0
 	for i, c := range *targets {
 		(*targets)[i] = nil
-		if !t.excludes(c) && c.ns == t.Namespace {
+		if !ex.excludes(c) && c.ns == t.Namespace {
 			n++
 		}
 	}
@@ -319,10 +348,11 @@ func send(targets *[]*Conn, t *Target, pre []ProtocolMessage, event string, p Pa
 	for i := range pre {
 		done = append(done, encoded{pre[i].codec, pre[i].Message})
 	}
+	ex := t.exclusion()
 	n := 0
 	for i, c := range *targets {
 		(*targets)[i] = nil
-		if c.ns != t.Namespace || t.excludes(c) {
+		if c.ns != t.Namespace || ex.excludes(c) {
 			continue
 		}
 		k := -1

@@ -128,6 +128,14 @@ func TestFanout(t *testing.T) {
 		{name: "EmitTarget to everyone except two", want: want{1, "hi", "b"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
 			return emitTarget(t, srv, host.Target{Except: []string{id['a'], id['c']}})
 		}},
+		// Over the scan limit, the ids become a set.
+		{name: "EmitTarget except many", want: want{1, "hi", "b"}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
+			except := []string{id['a'], id['c']}
+			for i := range 100 {
+				except = append(except, fmt.Sprintf("NOTANIDNOTANID%02d", i))
+			}
+			return emitTarget(t, srv, host.Target{Except: except})
+		}},
 		{name: "EmitTarget to another namespace", want: want{0, "", ""}, emit: func(t *testing.T, srv *testServer, _ map[byte]*wstest.Client, id map[byte]string) int {
 			return emitTarget(t, srv, host.Target{Namespace: "/chat", Rooms: []string{"r", id['c']}})
 		}},
