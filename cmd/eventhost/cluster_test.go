@@ -342,3 +342,36 @@ func firstDiff(got, want []string) string {
 	}
 	return fmt.Sprintf("lengths %d and %d", len(got), len(want))
 }
+
+// TestClusterShutdown: a node that shuts down gracefully closes its
+// connections, and the pushes its disconnect hooks make still reach the
+// other nodes, before it leaves the cluster; the others then count it out.
+func TestClusterShutdown(t *testing.T) {
+	t.Parallel()
+	_, nodes := startCluster(t, 2)
+	x := &wsMember{n: "x", c: dial(t, nodes[0].url)}
+	var xid string
+	if err := json.Unmarshal([]byte(x.call(t, "id", nil)), &xid); err != nil {
+		t.Fatal(err)
+	}
+	w := &wsMember{n: "w", c: dial(t, nodes[1].url)}
+	w.call(t, "join", map[string]any{"room": "watch"})
+	if err := nodes[0].stop(); err != nil {
+		t.Fatalf("stopping node 1: %v", err)
+	}
+	var f frame
+	if len(w.pending) > 0 {
+		f = w.pending[0]
+	} else {
+		f = w.c.next()
+	}
+	if f.event != "left" || !strings.Contains(string(f.data), xid) || !strings.Contains(string(f.data), `"server shutdown"`) {
+		t.Fatalf("w got %s, want left {id: %s, reason: server shutdown}", f.raw, xid)
+	}
+	// At once, not after the expiry, is cluster's TestGracefulCloseDropsOutAtOnce (with an
+	// hour's expiry); here, that the leave arrives.
+	eventually(t, "node 2 counts node 1 out", func() bool {
+		h := healthz(t, nodes[1])
+		return h.Cluster != nil && h.Cluster.Nodes == 1
+	})
+}
