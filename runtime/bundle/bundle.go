@@ -66,7 +66,8 @@ type Module struct {
 	// source map.
 	Size int
 	// Own is set with [Options.SharedImports]: the module's own code alone,
-	// evaluating to a function(exports, require, module, importNS, name) where
+	// evaluating to a function(exports, require, module, importNS, name,
+	// call, a, b) (the last four for bare programs, see OwnBare) where
 	// require(id) returns an imported file's module.exports and importNS(id)
 	// its namespace as ES imports see it (ids are [Dep.ID]s). Named imports
 	// are read once per evaluation, not live. Nil without SharedImports, or
@@ -80,6 +81,10 @@ type Module struct {
 	// pass undefined for both and take the exports from the return value.
 	// Given the name of an export as a fifth argument, it returns that
 	// export alone (undefined if there is none), making no exports object.
+	// Given as well a sixth argument other than undefined (a marker), it
+	// calls that export with the seventh and eighth arguments and returns
+	// the call's result, or the marker itself when there is no such export
+	// or it is not a function.
 	// Otherwise Own assigns module.exports.
 	OwnBare bool
 	// Hooks marks the connection hooks module, _connection.{js,mjs,ts,mts}
@@ -431,6 +436,9 @@ func compileWrapped(name string, code, srcMap []byte, prefix string, rewrite fun
 	js, err := rewrite(js)
 	if err != nil {
 		return nil, &Message{File: name, Text: err.Error()}
+	}
+	if prefix == ownPrefix {
+		srcMap = mapHostCall(srcMap, prefix, js)
 	}
 	ast, err := parser.ParseFile(nil, name, prefix+js+"\n})", 0, loader)
 	if err != nil {

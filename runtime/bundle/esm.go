@@ -25,14 +25,20 @@ var exportSpecifier = regexp.MustCompile(`^([\p{L}\p{N}_$]+)(?:\s+as\s+([\p{L}\p
 // body has run (a snapshot, not live bindings): for the exported functions
 // that are routes, the same thing.
 func exportsAssignment(js string) (string, error) {
-	return exportsTo(js, "module.exports = ", "")
+	return exportsTo(js, "module.exports = ", "", "", "")
 }
 
 // exportsTo is [exportsAssignment] with the object given to target, the
 // code in front of the object literal ("module.exports = " or "return ").
 // With a pick, the name of a variable, a switch follows on the clause's
-// last line that returns the export pick names, if it has one.
-func exportsTo(js, target, pick string) (string, error) {
+// last line that returns the export pick names, if it has one. With a call
+// as well (the name of a variable) and args (a parameter list), the switch
+// returns that export while call is undefined, and otherwise calls it with
+// args and returns its result, or returns call itself when the export is
+// not a function (or pick names none): one call of the program then both evaluates the module
+// and calls the export, and the caller tells a result from a missing
+// function by the value it gave as call.
+func exportsTo(js, target, pick, call, args string) (string, error) {
 	// esbuild's clause ends its output, before the source map comment: a
 	// look-alike earlier on is inside a string or template literal.
 	locs := exportClause.FindAllStringSubmatchIndex(js, -1)
@@ -66,7 +72,13 @@ func exportsTo(js, target, pick string) (string, error) {
 			if !strings.HasPrefix(name, `"`) {
 				name = strconv.Quote(name)
 			}
-			cases.WriteString(" case " + name + ": return " + local + ";")
+			cases.WriteString(" case " + name + ": return ")
+			if call != "" {
+				cases.WriteString(call + " === void 0 ? " + local + " : typeof " + local + " === \"function\" ? " + local + "(" + args + ") : " + call)
+			} else {
+				cases.WriteString(local)
+			}
+			cases.WriteString(";")
 		}
 		// Keep the specifier's own line break and indentation.
 		b.WriteString(part[:strings.Index(part, spec)])
@@ -76,6 +88,9 @@ func exportsTo(js, target, pick string) (string, error) {
 	b.WriteString("};")
 	if pick != "" {
 		b.WriteString(" switch (" + pick + ") {" + cases.String() + " }")
+		if call != "" {
+			b.WriteString(" return " + call + ";")
+		}
 	}
 	b.WriteString(js[loc[1]:])
 	return b.String(), nil

@@ -10,8 +10,9 @@ import (
 // OwnPrefix is the first line of an own program's wrapper ([Module.Own]):
 // besides exports, require and module, it takes the function that returns
 // an imported module's namespace, and (read by bare programs only) the name
-// of the one export the caller wants.
-const ownPrefix = "(function(exports, require, module, __eh_import, __eh_export){"
+// of the one export the caller wants, and to have that export called, a
+// marker and the two arguments of the call ([Module.OwnBare]).
+const ownPrefix = "(function(exports, require, module, __eh_import, __eh_export, __eh_call, __eh_a, __eh_b){"
 
 // importStatement matches one import statement as esbuild prints external
 // imports at the top of its ES module output: a default binding, a
@@ -94,7 +95,7 @@ func ownModuleBare(js string) (string, bool, error) {
 	}
 	b.WriteString(js[pos:])
 	if len(stars) == 0 && hasExportClause(js[pos:]) && !moduleOrExports.MatchString(js[pos:]) {
-		out, err := exportsTo(b.String(), "if (__eh_export === void 0) return ", "__eh_export")
+		out, err := exportsTo(b.String(), "if (__eh_export === void 0) return ", "__eh_export", "__eh_call", "__eh_a, __eh_b")
 		return out, err == nil, err
 	}
 	out, err := exportsAssignment(b.String())

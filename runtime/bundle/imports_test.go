@@ -14,7 +14,7 @@ func TestOwnModuleBare(t *testing.T) {
 		bare     bool
 		want     string // in the rewritten code
 	}{
-		{"echo", "function echo(s, d) {\n  return d;\n}\nexport {\n  echo\n};\n", true, "return {\n  echo: echo\n}; switch (__eh_export) { case \"echo\": return echo; }"},
+		{"echo", "function echo(s, d) {\n  return d;\n}\nexport {\n  echo\n};\n", true, "return {\n  echo: echo\n}; switch (__eh_export) { case \"echo\": return __eh_call === void 0 ? echo : typeof echo === \"function\" ? echo(__eh_a, __eh_b) : __eh_call; } return __eh_call;"},
 		{"import", "import _ from \"lodash\";\nfunction echo(s, d) {\n  return _.identity(d);\n}\nexport {\n  echo\n};\n//# sourceMappingURL=data:x\n", true, "var _ = __eh_import(\"lodash\").default;"},
 		{"module mentioned", "function f() {\n  return module.id;\n}\nexport {\n  f\n};\n", false, "module.exports = {"},
 		{"exports mentioned", "function f() {\n  return typeof exports;\n}\nexport {\n  f\n};\n", false, "module.exports = {"},

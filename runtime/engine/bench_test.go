@@ -115,6 +115,24 @@ func echoEvent(e *Engine) string {
 	return ""
 }
 
+// cpuClock is the CPU time the process has used when a benchmark loop
+// started; see report.
+type cpuClock time.Duration
+
+// startCPU reads the process's CPU time (user and system, every thread);
+// negative where processCPU cannot tell.
+func startCPU() cpuClock { return cpuClock(processCPU()) }
+
+// report adds cpu-ns/op: the process's CPU time per iteration since c,
+// every goroutine's and the GC's. On a machine shared with other work it
+// varies less than ns/op, which also counts the time the benchmark waits
+// for a core.
+func (c cpuClock) report(b *testing.B) {
+	if b.N > 0 && c >= 0 {
+		b.ReportMetric(float64(processCPU()-time.Duration(c))/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // BenchmarkCall is the cost of one call of an echo handler through the
 // engine (queue, worker, JS, JSON in and out), by eval mode and module size.
 // The freshvm series makes a new VM for every call: the strongest isolation.
@@ -134,12 +152,14 @@ func BenchmarkCall(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ReportAllocs()
+				cpu := startCPU()
 				for b.Loop() {
 					e.Call(ctx, req)
 					if err := <-done; err != nil {
 						b.Fatal(err)
 					}
 				}
+				cpu.report(b)
 				moduleBytes(b, m, mode)
 			})
 		}

@@ -61,6 +61,7 @@ type vm struct {
 	importFn         goja.Value            // ModeReeval: an imported file's namespace, for own programs
 	nsFn             goja.Callable         // namespaceFn in this runtime, made on first use
 	ownArgs          []goja.Value          // ModeReeval: evaluateBare's arguments, reused
+	ownCall          *goja.Object          // ModeReeval: callBare's marker (bundle.Module.OwnBare)
 	exportNames      map[string]goja.Value // ModeReeval: routes' export names as JS strings
 	registry         registry              // ModeReeval: the imported files this VM evaluated
 	socketMethods    map[string]goja.Value // shared by every socket object of the VM
@@ -129,6 +130,7 @@ func newVM(e *Engine, w *worker) *vm {
 	v.targetMethods = v.newTargetMethods()
 	v.requireFn = rt.ToValue(v.require)
 	v.importFn = rt.ToValue(v.importNamespace)
+	v.ownCall = rt.NewObject()
 	if e.cfg.testNatives != nil {
 		e.cfg.testNatives(v)
 	}
@@ -229,7 +231,7 @@ func (v *vm) isClass(fn goja.Value) bool {
 // being what it returns.
 func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
 	if bare {
-		ret, err := v.evaluateBare(wrapper, nil)
+		ret, err := v.evaluateBare(wrapper, nil, nil, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -247,18 +249,68 @@ func (v *vm) evaluate(wrapper goja.Callable, bare bool) (*goja.Object, error) {
 }
 
 // evaluateBare runs a bare own program ([bundle.Module.OwnBare]) and
-// returns the export named by name, or with a nil name its exports object.
-// The arguments' slice is the VM's, reused: evaluations do not nest.
-func (v *vm) evaluateBare(wrapper goja.Callable, name goja.Value) (goja.Value, error) {
+// returns the export named by name, or with a nil name its exports object;
+// or given a marker, the result of that export's call with a and b (the
+// marker if the export is no function). Nil arguments are undefined. The
+// arguments' slice is the VM's, reused: the program reads its arguments
+// before it runs user code, which may start another evaluation.
+func (v *vm) evaluateBare(wrapper goja.Callable, name, marker, a, b goja.Value) (goja.Value, error) {
 	undef := goja.Undefined()
-	if name == nil {
-		name = undef
+	or := func(val goja.Value) goja.Value {
+		if val == nil {
+			return undef
+		}
+		return val
 	}
-	args := append(v.ownArgs[:0], undef, v.requireFn, undef, v.importFn, name)
+	args := append(v.ownArgs[:0], undef, v.requireFn, undef, v.importFn, or(name), or(marker), or(a), or(b))
 	v.ownArgs = args
 	ret, err := wrapper(undef, args...)
 	clear(args)
 	return ret, err
+}
+
+// callsBare reports whether r's calls with two arguments (socket, data)
+// can go through callBare: in ModeReeval, when r's module is bare.
+func (v *vm) callsBare(r *route) bool {
+	return v.fns == nil && v.bare(v.gen.modules[r.module])
+}
+
+// callBare serves a call of r (see callsBare) with one run of its module's
+// own program: a fresh evaluation of the module that ends by calling the
+// route's export with sock and data. Its result is the handler's.
+func (v *vm) callBare(r *route, sock, data goja.Value) (goja.Value, error) {
+	wrapper, err := v.moduleWrapper(r)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := v.evaluateBare(wrapper, v.exportName(r), v.ownCall, sock, data)
+	if err != nil {
+		return nil, err
+	}
+	if ret == v.ownCall {
+		return nil, notFunctionError(r)
+	}
+	return ret, nil
+}
+
+// notFunctionError is the error of a call whose route's export, evaluated
+// for it, is not a function.
+func notFunctionError(r *route) error {
+	return fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+}
+
+// moduleWrapper returns the function that runs the body of r's module,
+// compiled into this runtime on first use in the generation.
+func (v *vm) moduleWrapper(r *route) (goja.Callable, error) {
+	if wrapper := v.wrappers[r.module]; wrapper != nil {
+		return wrapper, nil
+	}
+	wrapper, err := v.wrapper(v.gen.modules[r.module])
+	if err != nil {
+		return nil, err
+	}
+	v.wrappers[r.module] = wrapper
+	return wrapper, nil
 }
 
 // exportName is r's export name as a JS string, made once per VM.
@@ -283,27 +335,22 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 			return fn, nil
 		}
 	}
-	wrapper := v.wrappers[r.module]
-	if wrapper == nil {
-		var err error
-		if wrapper, err = v.wrapper(v.gen.modules[r.module]); err != nil {
-			return nil, err
-		}
-		v.wrappers[r.module] = wrapper
+	wrapper, err := v.moduleWrapper(r)
+	if err != nil {
+		return nil, err
 	}
-	if v.fns == nil && v.bare(v.gen.modules[r.module]) {
-		val, err := v.evaluateBare(wrapper, v.exportName(r))
+	if v.callsBare(r) {
+		val, err := v.evaluateBare(wrapper, v.exportName(r), nil, nil, nil)
 		if err != nil {
 			return nil, err
 		}
 		fn, ok := goja.AssertFunction(val)
 		if !ok {
-			return nil, fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+			return nil, notFunctionError(r)
 		}
 		return fn, nil
 	}
 	var exports *goja.Object
-	var err error
 	if v.fns != nil {
 		exports, err = v.evaluateInstance(wrapper)
 	} else {
@@ -331,7 +378,7 @@ func (v *vm) function(r *route) (goja.Callable, error) {
 	}
 	fn, ok := goja.AssertFunction(exports.Get(r.Export))
 	if !ok {
-		return nil, fmt.Errorf("export %q of %s is no longer a function", r.Export, r.File)
+		return nil, notFunctionError(r)
 	}
 	return fn, nil
 }

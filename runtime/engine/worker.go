@@ -147,8 +147,20 @@ func (w *worker) start(c *call) {
 }
 
 // invoke gets the route's function and calls it with the socket and data.
+// A call with the two arguments of the common case, of a route whose module
+// is bare in ModeReeval, is one run of the module's own program instead
+// (vm.callBare): its request data is converted before the module is
+// evaluated, not after.
 func (w *worker) invoke(r *route, c *call) (goja.Value, error) {
 	v := w.vm
+	if c.req.hook != "connect" && c.req.hook != "connected" && c.req.Rest == nil && len(c.req.Attachments) == 0 && v.callsBare(r) {
+		data, err := v.arg(&c.req)
+		if err != nil {
+			return nil, err
+		}
+		c.sock = jsSocket{v: v, s: c.req.Socket}
+		return v.callBare(r, v.rt.NewDynamicObject(&c.sock), data)
+	}
 	fn, err := v.function(r)
 	if err != nil {
 		return nil, err
