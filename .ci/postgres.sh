@@ -99,12 +99,26 @@ start() {
 		as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
-	log "starting on 127.0.0.1:$port"
-	if ! as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock -c fsync=off" start >&2; then
-		tail -n 20 "$dir/server.log" >&2 || true
-		exit 1
-	fi
+	# A port free a moment ago may be taken by then (a client's ephemeral
+	# port, on a busy machine): on a failed bind, try the next free one.
+	local tries=0
+	while :; do
+		log "starting on 127.0.0.1:$port"
+		if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock -c fsync=off" start >&2; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [[ -n ${EVENTHOST_PG_PORT:-} || $tries -ge 5 ]] || ! grep -q "Address already in use" "$dir/server.log"; then
+			tail -n 20 "$dir/server.log" >&2 || true
+			exit 1
+		fi
+		local p
+		for p in $(seq $((port + 1)) 55531); do
+			if port_free "$p"; then port=$p; break; fi
+		done
+		echo "$port" >"$dir/port"
+	done
 	local psql=("$bin/psql" -X -q -h "$dir/sock" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
 	if [[ -z $(as_pg "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$dbname'") ]]; then
 		as_pg "${psql[@]}" -c "CREATE DATABASE \"$dbname\"" >&2
