@@ -20,6 +20,7 @@ import (
 
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/natstest"
 )
 
 // Benchmarks of the cluster on loopback, one embedded NATS server, every
@@ -86,9 +87,9 @@ func BenchmarkCrossNodeLatency(b *testing.B) {
 		// same push through the same code, without NATS between.
 		for _, path := range []string{"cross", "local"} {
 			b.Run(fmt.Sprintf("rate=%d/path=%s", rate, path), func(b *testing.B) {
-				ns := startNATS(b, -1)
-				from := startNodeWith(b, ns.ClientURL(), cluster.Options{}, host.Config{SendBuffer: 4096})
-				to := startNodeWith(b, ns.ClientURL(), cluster.Options{}, host.Config{SendBuffer: 4096})
+				ns := natstest.Start(b)
+				from := startNodeWith(b, ns.URL(), cluster.Options{}, host.Config{SendBuffer: 4096})
+				to := startNodeWith(b, ns.URL(), cluster.Options{}, host.Config{SendBuffer: 4096})
 				if path == "local" {
 					to = from
 				}
@@ -149,9 +150,9 @@ func BenchmarkCrossNodeLatency(b *testing.B) {
 // the messages per second end to end.
 func BenchmarkCrossNodeThroughput(b *testing.B) {
 	const window = 2048
-	ns := startNATS(b, -1)
-	from := startNode(b, ns.ClientURL(), cluster.Options{})
-	to := startNodeWith(b, ns.ClientURL(), cluster.Options{}, host.Config{SendBuffer: 2 * window})
+	ns := natstest.Start(b)
+	from := startNode(b, ns.URL(), cluster.Options{})
+	to := startNodeWith(b, ns.URL(), cluster.Options{}, host.Config{SendBuffer: 2 * window})
 	r := dialReceiver(b, to, "tp")
 	var got atomic.Int64
 	done := make(chan error, 1)
@@ -207,11 +208,11 @@ func BenchmarkFanout10kCluster(b *testing.B) {
 			b.Fatalf("%s=%q", fanoutNEnv, s)
 		}
 	}
-	ns := startNATS(b, -1)
+	ns := natstest.Start(b)
 	var urls []string
 	var nodes []*node
 	for range 3 {
-		nd := startNode(b, ns.ClientURL(), cluster.Options{})
+		nd := startNode(b, ns.URL(), cluster.Options{})
 		nodes = append(nodes, nd)
 		urls = append(urls, nd.wsURL)
 	}

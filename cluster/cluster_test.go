@@ -9,6 +9,7 @@ import (
 
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/natstest"
 	"github.com/eventhost/eventhost/internal/wstest"
 )
 
@@ -242,7 +243,7 @@ func TestStatusInHealthz(t *testing.T) {
 	t.Parallel()
 	ns, nodes := startCluster(t, 2, cluster.Options{NodeID: ""})
 	st := nodes[0].node.Status()
-	if !st.Connected || st.Nodes != 2 || len(st.Peers) != 1 || st.URL != ns.ClientURL() {
+	if !st.Connected || st.Nodes != 2 || len(st.Peers) != 1 || st.URL != ns.URL() {
 		t.Errorf("Status %+v", st)
 	}
 	resp, err := nodes[0].http.Client().Get(nodes[0].http.URL + "/healthz")
@@ -263,9 +264,9 @@ func TestStatusInHealthz(t *testing.T) {
 
 func TestOrder(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	from := startNode(t, ns.ClientURL(), cluster.Options{})
-	to := startNodeWith(t, ns.ClientURL(), cluster.Options{}, host.Config{SendBuffer: 2048})
+	ns := natstest.Start(t)
+	from := startNode(t, ns.URL(), cluster.Options{})
+	to := startNodeWith(t, ns.URL(), cluster.Options{}, host.Config{SendBuffer: 2048})
 	nodes := []*node{from, to}
 	ws := wstest.DialWith(t, nodes[1].wsURL, wstest.Options{Buffer: 2048})
 	c := &client{Client: ws}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/natstest"
 )
 
 // countOf counts room from n, bounded by safety.
@@ -95,7 +95,6 @@ func TestGracefulCloseDropsOutAtOnce(t *testing.T) {
 func TestNATSRestart(t *testing.T) {
 	t.Parallel()
 	ns, nodes := startCluster(t, 2, cluster.Options{})
-	port := natsPort(t, ns)
 	a, b := dial(t, nodes[0]), dial(t, nodes[1])
 	a.join(t, "r")
 	b.join(t, "r")
@@ -103,7 +102,7 @@ func TestNATSRestart(t *testing.T) {
 	a.wantPush(t, "up", "1")
 	b.wantPush(t, "up", "1")
 
-	ns.Shutdown()
+	ns.Stop()
 	waitFor(t, "node 0 to see NATS gone", func() bool { return !nodes[0].node.Status().Connected })
 	waitFor(t, "node 1 to see NATS gone", func() bool { return !nodes[1].node.Status().Connected })
 	// Local delivery goes on; the cross-node part fails, and says so.
@@ -126,7 +125,7 @@ func TestNATSRestart(t *testing.T) {
 		t.Errorf("Count while NATS is down = %+v, %v", rc, err)
 	}
 
-	startNATS(t, port)
+	ns.Restart(t)
 	waitFor(t, "node 0 to reconnect", func() bool { return nodes[0].node.Status().Connected })
 	waitFor(t, "node 1 to reconnect", func() bool { return nodes[1].node.Status().Connected })
 	// Node 1's resubscription may reach the server a moment after node 0
@@ -183,8 +182,9 @@ func freePort(t testing.TB) int {
 
 func TestJoinWhileNATSDown(t *testing.T) {
 	t.Parallel()
-	port := freePort(t)
-	url := "nats://127.0.0.1:" + strconv.Itoa(port)
+	ns := natstest.Start(t)
+	ns.Stop() // its port is known, nothing listens there yet
+	url := ns.URL()
 	a := startNode(t, url, cluster.Options{})
 	if st := a.node.Status(); st.Connected {
 		t.Fatalf("connected to nothing: %+v", st)
@@ -196,7 +196,7 @@ func TestJoinWhileNATSDown(t *testing.T) {
 	}
 	c.wantPush(t, "local", "1")
 
-	startNATS(t, port)
+	ns.Restart(t)
 	b := startNode(t, url, cluster.Options{})
 	waitFor(t, "node a to connect in the background", func() bool { return a.node.Status().Connected })
 	waitNodes(t, a, 2)
@@ -210,7 +210,7 @@ func TestMalformedPushesAreDropped(t *testing.T) {
 	ns, nodes := startCluster(t, 1, cluster.Options{})
 	c := dial(t, nodes[0])
 	c.join(t, "r")
-	nc, err := nats.Connect(ns.ClientURL())
+	nc, err := nats.Connect(ns.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestMalformedPushesAreDropped(t *testing.T) {
 	}
 	waitFor(t, "6 malformed messages counted", func() bool { return nodes[0].node.Stats().Malformed == 6 })
 	// Still delivering: a well-formed push from a second node.
-	b := startNode(t, ns.ClientURL(), cluster.Options{})
+	b := startNode(t, ns.URL(), cluster.Options{})
 	emit(b, "r", "ok", "1")
 	c.wantPush(t, "ok", "1")
 }
@@ -246,7 +246,7 @@ func TestNoGoroutineLeft(t *testing.T) {
 		countOf(t, nodes[2], "r")
 		c.leave(t, "r") // a linger timer is running at Close
 		nodes[2].node.Kill()
-		ns.Shutdown() // the others are reconnecting at Close
+		ns.Stop() // the others are reconnecting at Close
 	})
 	var stacks string
 	deadline := time.Now().Add(safety)

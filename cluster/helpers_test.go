@@ -11,10 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/natstest"
 	"github.com/eventhost/eventhost/internal/wstest"
 )
 
@@ -28,37 +27,6 @@ func testLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
-}
-
-// startNATS runs a NATS server on loopback: on port, or a free one when
-// port is -1. The test's Cleanup shuts it down (again: Shutdown is
-// idempotent).
-func startNATS(t testing.TB, port int) *server.Server {
-	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatalf("nats server: %v", err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(safety) {
-		t.Fatalf("nats server not ready within %s", safety)
-	}
-	t.Cleanup(ns.Shutdown)
-	return ns
-}
-
-// natsPort returns the port a NATS server listens on.
-func natsPort(t testing.TB, ns *server.Server) int {
-	t.Helper()
-	addr, ok := ns.Addr().(interface{ String() string })
-	if !ok {
-		t.Fatal("nats server has no address")
-	}
-	var port int
-	if _, err := fmt.Sscanf(addr.String()[strings.LastIndexByte(addr.String(), ':')+1:], "%d", &port); err != nil {
-		t.Fatalf("nats server address %s: %v", addr, err)
-	}
-	return port
 }
 
 // node is one eventhost node: a host.Server on a loopback port, joined to
@@ -132,12 +100,12 @@ func startNodeWith(t testing.TB, url string, o cluster.Options, cfg host.Config)
 
 // startCluster starts a NATS server and k nodes on it, and waits until every
 // node knows every other.
-func startCluster(t testing.TB, k int, o cluster.Options) (*server.Server, []*node) {
+func startCluster(t testing.TB, k int, o cluster.Options) (*natstest.Server, []*node) {
 	t.Helper()
-	ns := startNATS(t, -1)
+	ns := natstest.Start(t)
 	nodes := make([]*node, k)
 	for i := range nodes {
-		nodes[i] = startNode(t, ns.ClientURL(), o)
+		nodes[i] = startNode(t, ns.URL(), o)
 	}
 	for _, n := range nodes {
 		waitNodes(t, n, k)

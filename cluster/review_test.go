@@ -14,6 +14,7 @@ import (
 
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host"
+	"github.com/eventhost/eventhost/internal/natstest"
 )
 
 // heldWindow is how long the tests that hold a node's NATS traffic give a
@@ -38,9 +39,9 @@ func nextPushes(t testing.TB, c *client) []string {
 // only another connection can join meanwhile.)
 func TestSecondJoinerWaitsForTheSubscription(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	p := startProxy(t, strings.TrimPrefix(ns.ClientURL(), "nats://"))
-	from := startNode(t, ns.ClientURL(), cluster.Options{})
+	ns := natstest.Start(t)
+	p := startProxy(t, strings.TrimPrefix(ns.URL(), "nats://"))
+	from := startNode(t, ns.URL(), cluster.Options{})
 	to := startNode(t, p.URL(), cluster.Options{})
 	waitNodes(t, from, 2)
 	waitNodes(t, to, 2)
@@ -80,13 +81,13 @@ func TestSecondJoinerWaitsForTheSubscription(t *testing.T) {
 // decode, does not panic, and keeps serving counts, disconnects and pushes.
 func TestMalformedControlMessages(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	nodes := []*node{startNode(t, ns.ClientURL(), cluster.Options{NodeID: "victim"}), startNode(t, ns.ClientURL(), cluster.Options{})}
+	ns := natstest.Start(t)
+	nodes := []*node{startNode(t, ns.URL(), cluster.Options{NodeID: "victim"}), startNode(t, ns.URL(), cluster.Options{})}
 	waitNodes(t, nodes[0], 2)
 	waitNodes(t, nodes[1], 2)
 	c := dial(t, nodes[0])
 	c.join(t, "r")
-	nc, err := nats.Connect(ns.ClientURL())
+	nc, err := nats.Connect(ns.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +167,9 @@ func TestNoGoroutineLeftAfterEdgeCloses(t *testing.T) {
 		closeNode(t, a) // twice
 	})
 	t.Run("join then close at once", func(t *testing.T) {
-		ns := startNATS(t, -1)
+		ns := natstest.Start(t)
 		srv := host.New(newHandler(), host.Config{})
-		n, err := cluster.Join(context.Background(), srv, testOptions(ns.ClientURL(), cluster.Options{}))
+		n, err := cluster.Join(context.Background(), srv, testOptions(ns.URL(), cluster.Options{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,9 +178,9 @@ func TestNoGoroutineLeftAfterEdgeCloses(t *testing.T) {
 		}
 	})
 	t.Run("close with counts in flight", func(t *testing.T) {
-		ns := startNATS(t, -1)
-		a := startNode(t, ns.ClientURL(), cluster.Options{})
-		b := startNode(t, ns.ClientURL(), cluster.Options{CountTimeout: time.Minute})
+		ns := natstest.Start(t)
+		a := startNode(t, ns.URL(), cluster.Options{})
+		b := startNode(t, ns.URL(), cluster.Options{CountTimeout: time.Minute})
 		waitNodes(t, b, 2)
 		a.node.Kill() // b's counts wait for a until CountTimeout, or Close
 		done := make(chan error, 4)
@@ -250,9 +251,9 @@ const stallBound = 8 * time.Second
 // link dead and, once it works again, come back.
 func TestStalledLinkDoesNotFreezeTheNode(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	p := startProxy(t, strings.TrimPrefix(ns.ClientURL(), "nats://"))
-	other := startNode(t, ns.ClientURL(), cluster.Options{})
+	ns := natstest.Start(t)
+	p := startProxy(t, strings.TrimPrefix(ns.URL(), "nats://"))
+	other := startNode(t, ns.URL(), cluster.Options{})
 	n := startNode(t, p.URL(), cluster.Options{})
 	waitNodes(t, n, 2)
 	local := dial(t, n)
@@ -319,8 +320,8 @@ func TestStalledLinkDoesNotFreezeTheNode(t *testing.T) {
 // registry's and the counts' protocol and answers late.
 func TestLateAnswerToARestartedNode(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	nc, err := nats.Connect(ns.ClientURL())
+	ns := natstest.Start(t)
+	nc, err := nats.Connect(ns.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,13 +355,13 @@ func TestLateAnswerToARestartedNode(t *testing.T) {
 		}
 		return m.Reply
 	}
-	first := startNode(t, ns.ClientURL(), cluster.Options{NodeID: "x"})
+	first := startNode(t, ns.URL(), cluster.Options{NodeID: "x"})
 	results := make(chan host.RoomCount, 1)
 	oldReply := count(first, results)
 	<-results // partial: the slow node did not answer
 	closeNode(t, first)
 
-	again := startNode(t, ns.ClientURL(), cluster.Options{NodeID: "x", CountTimeout: safety})
+	again := startNode(t, ns.URL(), cluster.Options{NodeID: "x", CountTimeout: safety})
 	newReply := count(again, results)
 	// The slow node answers the first life's request, now.
 	if err := nc.Publish(oldReply, []byte(`{"node":"slow","count":1000}`)); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/eventhost/eventhost/cluster"
 	"github.com/eventhost/eventhost/host/socketio"
+	"github.com/eventhost/eventhost/internal/natstest"
 )
 
 // sioClient is a minimal Socket.IO v5 client over WebSocket: enough to
@@ -71,8 +72,8 @@ func startSIONode(t testing.TB, url string) *node {
 
 func TestSocketIOAcrossNodes(t *testing.T) {
 	t.Parallel()
-	ns := startNATS(t, -1)
-	nodes := []*node{startSIONode(t, ns.ClientURL()), startSIONode(t, ns.ClientURL())}
+	ns := natstest.Start(t)
+	nodes := []*node{startSIONode(t, ns.URL()), startSIONode(t, ns.URL())}
 	sio := dialSIO(t, nodes[1])
 	sio.send(t, `421["join","mixed"]`)
 	if p := sio.next(t); !strings.HasPrefix(p, "431") {
