@@ -1,9 +1,6 @@
 package host
 
-import (
-	"context"
-	"sync/atomic"
-)
+import "context"
 
 // Broker carries pushes, counts and disconnects between the nodes of a
 // cluster. A Server without one (the default) is a single node. The Server
@@ -183,6 +180,3 @@ func IsConnID(name string) bool {
 	}
 	return true
 }
-
-// brokerBox holds the Server's Broker.
-type brokerBox = atomic.Pointer[Broker]

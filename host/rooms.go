@@ -220,8 +220,7 @@ func (s *Server) EmitTarget(t Target, event string, p Payload) (int, error) {
 		return send(s.localTargets(&t), &t, nil, event, p), nil
 	}
 	f := &Fanout{Target: t, Messages: s.encodeAll(t.Namespace, event, p)}
-	n := send(s.localTargets(&t), &t, f.Messages, event, p)
-	return n, b.Publish(f)
+	return send(s.localTargets(&t), &t, f.Messages, event, p), b.Publish(f)
 }
 
 // Deliver queues a fan-out made on another node on this node's connections

@@ -41,7 +41,7 @@ type Server struct {
 	started      time.Time
 	onShutdownMu sync.Mutex
 	onShutdown   []func()                       // RegisterOnShutdown's
-	brokerV      brokerBox                      // UseBroker's; empty for a single node
+	brokerV      atomic.Pointer[Broker]         // UseBroker's; empty for a single node
 	codecs       atomic.Pointer[[]codecFactory] // RegisterCodec's
 }
 
